@@ -1,0 +1,37 @@
+# The two commands of the README's quick start, and the chores around them.
+# Needs only python3 (3.11+), pip and make: everything else is installed into .venv.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: assure test lint typecheck unit clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+## assure: run every scenario against the embedded reference provider and write the report
+assure: $(STAMP)
+	$(BIN)/gpc-assure run $(ARGS)
+
+## test: the project's own checks: lint, types, unit and end-to-end tests
+test: lint typecheck unit
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) reports/*/ .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,7 @@
+"""Loads the conformance plugin and the step definitions for every pytest session here."""
+
+pytest_plugins = [
+    "gpc_assure.plugin",
+    "steps.request_steps",
+    "steps.response_steps",
+]

@@ -1,0 +1,180 @@
+"""The `gpc-assure` command: run the suite against a provider, or run the reference provider."""
+
+import argparse
+import json
+import os
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from gpc_assure import __version__
+from gpc_assure.config import (
+    ConfigError,
+    ProviderConfig,
+    add_config_arguments,
+    load_config,
+    overrides_from_args,
+    to_resolved_dict,
+)
+from gpc_assure.paths import STEPS_DIR, SUITE_ROOT
+from gpc_assure.preflight import first_hop, unreachable_reason
+from gpc_assure.results import write_summary
+from gpc_assure.tls import TlsSetupError, client_ssl_context
+
+EXIT_PASSED = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_UNREACHABLE = 3
+
+
+def _run_parser(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    run = sub.add_parser(
+        "run",
+        help="run every scenario against a provider (the embedded one when none is configured)",
+        description="Run the conformance scenarios. Exit 0: every MUST passed; 1: a MUST "
+        "failed; 2: configuration or usage error; 3: the provider could not be reached.",
+    )
+    run.add_argument("--config", type=Path, metavar="FILE", help="provider configuration (TOML)")
+    run.add_argument("--report-dir", type=Path, metavar="DIR", help="default reports/<run-id>")
+    run.add_argument(
+        "-k", dest="keyword", metavar="EXPR", help="run only scenarios matching EXPR (pytest -k)"
+    )
+    add_config_arguments(run)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="gpc-assure",
+        description="Conformance suite for GP Connect Access Document: Retrieve a document.",
+    )
+    parser.add_argument("--version", action="version", version=f"gpc-assure {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _run_parser(sub)
+    sub.add_parser(
+        "provider",
+        help="run the embedded reference provider on 127.0.0.1 (see `provider --help`)",
+        add_help=False,
+    )
+    return parser
+
+
+def _default_report_dir() -> Path:
+    return Path("reports") / (datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + f"-{os.getpid()}")
+
+
+def _record_unreachable(report_dir: Path, config: ProviderConfig, reason: str) -> None:
+    path = write_summary(
+        report_dir,
+        config,
+        embedded=False,
+        started_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        records=[],
+        version=__version__,
+    )
+    summary = json.loads(path.read_text(encoding="utf-8"))
+    summary["error"] = f"provider unreachable: {reason}"
+    path.write_text(json.dumps(summary, indent=2), encoding="utf-8")
+
+
+def _pytest_args(
+    args: argparse.Namespace, report_dir: Path, resolved: Path, embedded: bool
+) -> list[str]:
+    pytest_args = [
+        str(STEPS_DIR / "test_conformance.py"),
+        "--rootdir",
+        str(SUITE_ROOT),
+        "-p",
+        "no:cacheprovider",
+        "--resolved-config",
+        str(resolved),
+        "--report-dir",
+        str(report_dir),
+        f"--junitxml={report_dir / 'junit.xml'}",
+        f"--alluredir={report_dir / 'allure-results'}",
+        "-o",
+        "junit_family=xunit1",
+        "-o",
+        "junit_suite_name=gpc-assure",
+    ]
+    if (SUITE_ROOT / "pyproject.toml").is_file():
+        pytest_args += ["-c", str(SUITE_ROOT / "pyproject.toml")]
+    if args.keyword:
+        pytest_args += ["-k", args.keyword]
+    if embedded:
+        pytest_args.append("--embedded-provider")
+    return pytest_args
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        config = load_config(args.config, os.environ, overrides_from_args(args))
+    except ConfigError as exc:
+        print(f"gpc-assure: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    report_dir: Path = args.report_dir or _default_report_dir()
+    embedded = None
+    try:
+        if config.base_url is None:
+            from gpc_assure.embedded import start_embedded_provider
+
+            embedded, config = start_embedded_provider(config)
+            print(f"gpc-assure: no provider configured; embedded reference provider at "
+                  f"{config.base_url}")
+        return _run_against(args, config, report_dir, embedded=embedded is not None)
+    finally:
+        if embedded is not None:
+            embedded.stop()
+
+
+def _run_against(
+    args: argparse.Namespace, config: ProviderConfig, report_dir: Path, *, embedded: bool
+) -> int:
+    import pytest
+
+    try:
+        context = client_ssl_context(config.tls) if config.transport_assured else None
+    except TlsSetupError as exc:
+        print(f"gpc-assure: config error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    report_dir.mkdir(parents=True, exist_ok=True)
+    reason = unreachable_reason(config, context)
+    if reason is not None:
+        _record_unreachable(report_dir, config, reason)
+        print(f"gpc-assure: cannot reach the provider at {first_hop(config)}: {reason}",
+              file=sys.stderr)
+        print(f"gpc-assure: report: {report_dir.resolve()}", file=sys.stderr)
+        return EXIT_UNREACHABLE
+    if not config.transport_assured:
+        print("gpc-assure: WARNING: plain HTTP; transport security is NOT assured by this run")
+    resolved = report_dir / "resolved-config.json"
+    resolved.write_text(json.dumps(to_resolved_dict(config), indent=2), encoding="utf-8")
+    code = pytest.main(_pytest_args(args, report_dir, resolved, embedded))
+    if code == pytest.ExitCode.OK:
+        return EXIT_PASSED
+    if code == pytest.ExitCode.TESTS_FAILED:
+        return EXIT_FAILED
+    if code == pytest.ExitCode.NO_TESTS_COLLECTED:
+        print("gpc-assure: no scenario matched; nothing was checked", file=sys.stderr)
+        return EXIT_USAGE
+    if code == pytest.ExitCode.USAGE_ERROR:
+        return EXIT_USAGE
+    print(f"gpc-assure: the run did not complete (pytest exit {int(code)})", file=sys.stderr)
+    return EXIT_FAILED
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["provider"]:
+        from gpc_assure.provider.cli import main as provider_main
+
+        return provider_main(argv[1:])
+    args = build_parser().parse_args(argv)
+    try:
+        return run(args)
+    except KeyboardInterrupt:
+        print("gpc-assure: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,29 @@
+"""Starting the embedded reference provider and pointing a configuration at it."""
+
+from gpc_assure.config import DocumentExpectation, ProviderConfig
+from gpc_assure.provider import ProviderSettings, ReferenceProvider
+
+
+def start_embedded_provider(
+    config: ProviderConfig, faults: frozenset[str] = frozenset()
+) -> tuple[ReferenceProvider, ProviderConfig]:
+    """Start the reference provider for `config`'s spec version; return it and the config
+    that targets it (its CA, a client certificate it trusts, and its documents)."""
+    provider = ReferenceProvider(
+        ProviderSettings(spec=config.spec, provider_asid=config.provider_asid, faults=faults)
+    )
+    provider.start()
+    documents = tuple(
+        DocumentExpectation(id=d.id, content_type=d.content_type, sha256=d.sha256)
+        for d in provider.documents
+        if not d.oversize
+    )
+    resolved = config.with_embedded(
+        base_url=provider.base_url,
+        ca=provider.pki.ca_cert,
+        client_cert=provider.pki.client_cert,
+        client_key=provider.pki.client_key,
+        provider_asid=provider.provider_asid,
+        documents=documents,
+    )
+    return provider, resolved

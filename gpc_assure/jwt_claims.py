@@ -1,0 +1,100 @@
+"""The audit-and-provenance bearer token: valid claims, encoding, and decoding for evidence.
+
+Claims follow the cross-organisation audit and provenance page, section "JWT payload".
+"""
+
+import base64
+import binascii
+import json
+from typing import Any
+
+import jwt
+
+from gpc_assure.config import ProviderConfig
+from gpc_assure.spec_versions import spec_version
+
+TOKEN_LIFETIME_SECONDS = 300
+CLAIM_NAMES = (
+    "iss",
+    "sub",
+    "aud",
+    "exp",
+    "iat",
+    "reason_for_request",
+    "requested_scope",
+    "requesting_device",
+    "requesting_organization",
+    "requesting_practitioner",
+)
+ODS_SYSTEM = "https://fhir.nhs.uk/Id/ods-organization-code"
+SDS_USER_SYSTEM = "https://fhir.nhs.uk/Id/sds-user-id"
+SDS_ROLE_PROFILE_SYSTEM = "https://fhir.nhs.uk/Id/sds-role-profile-id"
+
+
+def valid_claims(config: ProviderConfig, now: int) -> dict[str, Any]:
+    """All ten claims, populated as a conformant consumer would, issued at `now`."""
+    consumer = config.consumer
+    return {
+        "iss": consumer.iss,
+        "sub": consumer.practitioner_id,
+        "aud": config.base_url,
+        "exp": now + TOKEN_LIFETIME_SECONDS,
+        "iat": now,
+        "reason_for_request": "directcare",
+        "requested_scope": spec_version(config.spec).requested_scope,
+        "requesting_device": {
+            "resourceType": "Device",
+            "identifier": [{"system": consumer.device_system, "value": consumer.device_value}],
+            "model": consumer.device_model,
+            "version": consumer.device_version,
+        },
+        "requesting_organization": {
+            "resourceType": "Organization",
+            "identifier": [{"system": ODS_SYSTEM, "value": consumer.ods_code}],
+            "name": consumer.organisation_name,
+        },
+        "requesting_practitioner": {
+            "resourceType": "Practitioner",
+            "id": consumer.practitioner_id,
+            "identifier": [
+                {"system": SDS_USER_SYSTEM, "value": consumer.sds_user_id},
+                {"system": SDS_ROLE_PROFILE_SYSTEM, "value": consumer.sds_role_profile_id},
+                {"system": consumer.local_user_system, "value": consumer.local_user_value},
+            ],
+            "name": [
+                {
+                    "family": consumer.practitioner_family,
+                    "given": [consumer.practitioner_given],
+                    "prefix": [consumer.practitioner_prefix],
+                }
+            ],
+        },
+    }
+
+
+def encode_unsecured(claims: dict[str, Any]) -> str:
+    """An unsecured JWT (`alg: none`, empty signature), as the page requires of consumers."""
+    return jwt.encode(claims, key=None, algorithm="none")
+
+
+def _b64url_json(part: str) -> Any:
+    padded = part + "=" * (-len(part) % 4)
+    return json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+
+
+def decode_for_evidence(authorization: str) -> dict[str, Any]:
+    """The token's header and claims for a reader, or why they could not be decoded.
+
+    Never raises: evidence must be recorded even for the malformed tokens scenarios send.
+    """
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        return {"decoded": False, "reason": "not a Bearer token"}
+    parts = token.split(".")
+    if len(parts) != 3:
+        return {"decoded": False, "reason": f"{len(parts)} dot-separated parts, not 3"}
+    try:
+        header, claims = _b64url_json(parts[0]), _b64url_json(parts[1])
+    except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
+        return {"decoded": False, "reason": f"not base64url-encoded JSON ({exc.__class__.__name__})"}
+    return {"decoded": True, "header": header, "claims": claims, "signature": parts[2]}

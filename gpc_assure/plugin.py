@@ -1,0 +1,319 @@
+"""The pytest plugin that turns the feature files into a conformance run against one provider.
+
+It resolves the provider (or starts the embedded reference provider), hands steps a transport
+and a judge, maps `@req:` tags to markers, and records one result per scenario, from which
+`summary.json` is written. It stays passive in sessions that collect no scenarios.
+"""
+
+import json
+import os
+import re
+from collections.abc import Callable, Iterator
+from contextlib import suppress
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pytest_bdd.scenario import scenario_wrapper_template_registry
+
+from gpc_assure import __version__
+from gpc_assure.client import Transport
+from gpc_assure.config import (
+    ConfigError,
+    DocumentExpectation,
+    ProviderConfig,
+    from_resolved_dict,
+    load_config,
+)
+from gpc_assure.evidence import Exchange
+from gpc_assure.request import RetrieveRequest
+from gpc_assure.results import ScenarioRecord, outcome_of, totals, write_summary
+from gpc_assure.tls import TlsSetupError
+from gpc_assure.verdict import Judge, RequirementFailure
+
+REQ_TAG = re.compile(r"^req:(?P<id>[A-Z0-9-]+)$")
+EACH_DOCUMENT_TAG = "each-document"
+
+_TARGET = pytest.StashKey["Target"]()
+_JUDGE = pytest.StashKey[Judge]()
+_EXCHANGES = pytest.StashKey[list[Exchange]]()
+
+
+class Target:
+    """The provider under test, resolved once per process; starts the embedded one if needed."""
+
+    def __init__(self, pytest_config: pytest.Config) -> None:
+        self._pytest_config = pytest_config
+        self._config: ProviderConfig | None = None
+        self._embedded: Any = None
+        self._transport: Transport | None = None
+
+    def configured(self) -> ProviderConfig:
+        """The configuration as given, before any embedded provider is started."""
+        if self._config is None:
+            self._config = _load_provider_config(self._pytest_config)
+        return self._config
+
+    def documents(self) -> tuple[DocumentExpectation, ...]:
+        return self.resolved().documents
+
+    def resolved(self) -> ProviderConfig:
+        """The configuration pointing at a live provider."""
+        config = self.configured()
+        if config.base_url is None:
+            config = self._start_embedded(config)
+            self._config = config
+        return config
+
+    def _start_embedded(self, config: ProviderConfig) -> ProviderConfig:
+        from gpc_assure.embedded import start_embedded_provider
+
+        self._embedded, resolved = start_embedded_provider(config)
+        return resolved
+
+    @property
+    def embedded(self) -> bool:
+        return (
+            self._embedded is not None
+            or self.configured().base_url is None
+            or bool(self._pytest_config.getoption("embedded_provider"))
+        )
+
+    def transport(self) -> Transport:
+        if self._transport is None:
+            try:
+                self._transport = Transport(self.resolved())
+            except TlsSetupError as exc:
+                raise pytest.UsageError(f"gpc-assure: {exc}") from None
+        return self._transport
+
+    def close(self) -> None:
+        if self._transport is not None:
+            self._transport.close()
+        if self._embedded is not None:
+            self._embedded.stop()
+
+
+def _load_provider_config(pytest_config: pytest.Config) -> ProviderConfig:
+    resolved_file = pytest_config.getoption("resolved_config")
+    provider_file = pytest_config.getoption("provider_config")
+    try:
+        if resolved_file:
+            data = json.loads(Path(resolved_file).read_text(encoding="utf-8"))
+            return from_resolved_dict(data)
+        return load_config(Path(provider_file) if provider_file else None, os.environ, {})
+    except ConfigError as exc:
+        raise pytest.UsageError(str(exc)) from None
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("gpc-assure", "GP Connect Access Document conformance")
+    group.addoption(
+        "--provider-config",
+        metavar="FILE",
+        help="provider configuration (TOML); GPC_ASSURE_* environment variables override it",
+    )
+    group.addoption(
+        "--resolved-config",
+        metavar="FILE",
+        help="a fully resolved configuration written by `gpc-assure run` (no env merging)",
+    )
+    group.addoption(
+        "--embedded-provider",
+        action="store_true",
+        help="the resolved configuration points at an embedded reference provider",
+    )
+    group.addoption(
+        "--report-dir",
+        metavar="DIR",
+        help="where summary.json and evidence go (default reports/<run-id>)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "req(id): the catalogue requirement a scenario checks")
+    config.addinivalue_line(
+        "markers", "each_document: run the scenario once per configured document"
+    )
+    config.addinivalue_line("markers", "tag(name): any other Gherkin tag")
+    if not hasattr(config, "workerinput") and not config.getoption("report_dir"):
+        run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + f"-{os.getpid()}"
+        config.option.report_dir = str(Path("reports") / run_id)
+    config.stash[_TARGET] = Target(config)
+    if not hasattr(config, "workerinput"):
+        config.pluginmanager.register(RunRecorder(config), "gpc-assure-recorder")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    with suppress(KeyError):
+        config.stash[_TARGET].close()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_bdd_apply_tag(tag: str, function: Callable[..., object]) -> object:
+    """Map Gherkin tags to registered markers, so `--strict-markers` can stay on."""
+    if match := REQ_TAG.match(tag):
+        pytest.mark.req(match["id"])(function)
+    elif tag == EACH_DOCUMENT_TAG:
+        pytest.mark.usefixtures("configured_document")(function)
+        pytest.mark.each_document(function)
+    else:
+        pytest.mark.tag(tag)(function)
+    return True
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if metafunc.definition.get_closest_marker("each_document") is None:
+        return
+    documents = metafunc.config.stash[_TARGET].documents()
+    metafunc.parametrize(
+        "configured_document", documents, ids=[d.id for d in documents], indirect=True
+    )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        template = scenario_wrapper_template_registry.get(getattr(item, "obj", None))  # type: ignore[arg-type]
+        if template is None:
+            continue
+        item.user_properties.append(("feature", template.feature.name))
+        item.user_properties.append(("scenario", template.name))
+        tags = sorted(template.tags | template.feature.tags)
+        item.user_properties.append(("tags", json.dumps(tags)))
+        for requirement in sorted({mark.args[0] for mark in item.iter_markers("req")}):
+            item.user_properties.append(("requirement", requirement))
+
+
+@pytest.fixture(scope="session")
+def provider_config(pytestconfig: pytest.Config) -> ProviderConfig:
+    """The configuration of the provider under test, pointing at a live endpoint."""
+    return pytestconfig.stash[_TARGET].resolved()
+
+
+@pytest.fixture(scope="session")
+def transport(pytestconfig: pytest.Config) -> Transport:
+    return pytestconfig.stash[_TARGET].transport()
+
+
+@pytest.fixture
+def configured_document(request: pytest.FixtureRequest) -> DocumentExpectation:
+    """One document from the configuration (the scenario is parametrised over all of them)."""
+    document: DocumentExpectation = request.param
+    return document
+
+
+@pytest.fixture
+def judge(request: pytest.FixtureRequest) -> Judge:
+    judge = Judge()
+    request.node.stash[_JUDGE] = judge
+    return judge
+
+
+@pytest.fixture
+def send(request: pytest.FixtureRequest, transport: Transport) -> Callable[[RetrieveRequest], Exchange]:
+    """Send a request and keep the exchange as the scenario's evidence."""
+    exchanges: list[Exchange] = []
+    request.node.stash[_EXCHANGES] = exchanges
+
+    def send_and_record(retrieve_request: RetrieveRequest) -> Exchange:
+        exchange = transport.send(retrieve_request)
+        exchanges.append(exchange)
+        _attach_to_allure(exchange, len(exchanges))
+        return exchange
+
+    return send_and_record
+
+
+def _attach_to_allure(exchange: Exchange, number: int) -> None:
+    try:
+        import allure
+    except ImportError:  # allure is optional at run time
+        return
+    allure.attach(
+        json.dumps(exchange.to_evidence(), indent=2),
+        name=f"exchange {number}: {exchange.request.method} {exchange.request.url}",
+        attachment_type=allure.attachment_type.JSON,
+    )
+
+
+def _evidence_file(report_dir: Path, nodeid: str) -> Path:
+    slug = re.sub(r"[^A-Za-z0-9_.-]+", "_", nodeid.split("::")[-1])[:150]
+    return report_dir / "evidence" / f"{slug}.json"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Iterator[None]:
+    report: pytest.TestReport = yield
+    if call.when != "call" or _JUDGE not in item.stash and _EXCHANGES not in item.stash:
+        return report
+    failure = call.excinfo.value if call.excinfo is not None else None
+    if isinstance(failure, RequirementFailure):
+        report.longrepr = str(failure)
+        item.user_properties.append(("failure_kind", "requirement"))
+    findings = [f.as_dict() for f in item.stash[_JUDGE].findings] if _JUDGE in item.stash else []
+    item.user_properties.append(("findings", json.dumps(findings)))
+    exchanges = item.stash.get(_EXCHANGES, [])
+    report_dir = Path(item.config.getoption("report_dir"))
+    path = _evidence_file(report_dir, item.nodeid)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        json.dumps(
+            {
+                "scenario": item.nodeid,
+                "findings": findings,
+                "exchanges": [e.to_evidence() for e in exchanges],
+            },
+            indent=2,
+        ),
+        encoding="utf-8",
+    )
+    item.user_properties.append(("evidence", str(path.relative_to(report_dir))))
+    return report
+
+
+class RunRecorder:
+    """Folds each scenario's phase reports into a record (on the controller under xdist)."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.records: list[ScenarioRecord] = []
+        self._phases: dict[str, dict[str, pytest.TestReport]] = {}
+        self.started_at = datetime.now(UTC).isoformat(timespec="seconds")
+
+    @property
+    def report_dir(self) -> Path:
+        return Path(self.config.getoption("report_dir"))
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        phases = self._phases.setdefault(report.nodeid, {})
+        phases[report.when] = report
+        if report.when != "teardown":
+            return
+        del self._phases[report.nodeid]
+        if any(key == "scenario" for key, _ in report.user_properties):
+            self.records.append(outcome_of(report.nodeid, report.user_properties, phases))
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        if not self.records:
+            return
+        target = self.config.stash[_TARGET]
+        provider = target.configured()
+        write_summary(
+            self.report_dir,
+            provider,
+            embedded=target.embedded,
+            started_at=self.started_at,
+            records=self.records,
+            version=__version__,
+        )
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        if not self.records:
+            return
+        counts = ", ".join(f"{n} {outcome}" for outcome, n in totals(self.records).items() if n)
+        terminalreporter.write_sep("=", "gpc-assure")
+        terminalreporter.write_line(f"{len(self.records)} scenarios: {counts}")
+        terminalreporter.write_line(f"report: {self.report_dir.resolve()}")

@@ -1,0 +1,74 @@
+"""The one valid "Retrieve a document" request, and the variants scenarios derive from it."""
+
+import time
+import uuid
+from dataclasses import dataclass, replace
+from urllib.parse import quote
+
+from gpc_assure.config import ProviderConfig
+from gpc_assure.jwt_claims import encode_unsecured, valid_claims
+from gpc_assure.spec_versions import spec_version
+
+FHIR_JSON = "application/fhir+json"
+
+Header = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class RetrieveRequest:
+    """An HTTP request as it will go on the wire: header names keep their case and order."""
+
+    method: str
+    url: str
+    headers: tuple[Header, ...]
+    query: tuple[tuple[str, str], ...] = ()
+    body: bytes = b""
+
+    def header(self, name: str) -> str | None:
+        """The first value of header `name` (any letter case), or None."""
+        wanted = name.lower()
+        return next((value for key, value in self.headers if key.lower() == wanted), None)
+
+    def without_header(self, name: str) -> "RetrieveRequest":
+        wanted = name.lower()
+        return replace(self, headers=tuple(h for h in self.headers if h[0].lower() != wanted))
+
+    def with_header(self, name: str, value: str) -> "RetrieveRequest":
+        """Replace header `name` (any letter case) in place, or append it; `name` is sent as given."""
+        wanted = name.lower()
+        if self.header(name) is None:
+            return replace(self, headers=(*self.headers, (name, value)))
+        return replace(
+            self,
+            headers=tuple((name, value) if k.lower() == wanted else (k, v) for k, v in self.headers),
+        )
+
+    def with_method(self, method: str) -> "RetrieveRequest":
+        return replace(self, method=method)
+
+    def with_query(self, name: str, value: str) -> "RetrieveRequest":
+        return replace(self, query=(*self.query, (name, value)))
+
+    def with_bearer_token(self, token: str) -> "RetrieveRequest":
+        return self.with_header("Authorization", f"Bearer {token}")
+
+
+def binary_url(config: ProviderConfig, document_id: str) -> str:
+    """`[base]/Binary/[id]`, or the Spine Secure Proxy form `proxy/[base]/Binary/[id]`."""
+    assert config.base_url is not None, "the target provider is resolved before requests are built"
+    url = f"{config.base_url}/Binary/{quote(document_id, safe='')}"
+    return f"{config.proxy_url}/{url}" if config.proxy_url else url
+
+
+def valid_request(config: ProviderConfig, document_id: str, now: int | None = None) -> RetrieveRequest:
+    """A conformant consumer's request for `document_id`, with a fresh trace id and token."""
+    issued_at = int(time.time()) if now is None else now
+    headers: tuple[Header, ...] = (
+        ("Accept", FHIR_JSON),
+        ("Ssp-TraceID", str(uuid.uuid4())),
+        ("Ssp-From", config.consumer_asid),
+        ("Ssp-To", config.provider_asid),
+        ("Ssp-InteractionID", spec_version(config.spec).binary_read_interaction),
+        ("Authorization", f"Bearer {encode_unsecured(valid_claims(config, issued_at))}"),
+    )
+    return RetrieveRequest(method="GET", url=binary_url(config, document_id), headers=headers)

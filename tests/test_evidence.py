@@ -1,0 +1,77 @@
+"""Evidence keeps what a reviewer needs and never the document bytes."""
+
+import base64
+import hashlib
+import json
+
+from gpc_assure.evidence import Exchange, ResponseRecord, redact_body
+from gpc_assure.request import RetrieveRequest
+from gpc_assure.sniff import detect_file_type
+
+PDF = b"%PDF-1.4\n" + bytes(range(256)) * 40
+
+
+def binary_body(data: bytes) -> bytes:
+    return json.dumps(
+        {"resourceType": "Binary", "id": "d", "contentType": "application/pdf",
+         "content": base64.b64encode(data).decode()}
+    ).encode()
+
+
+def test_binary_content_is_kept_only_as_digest_size_and_type() -> None:
+    evidence = redact_body(binary_body(PDF), "application/fhir+json;charset=utf-8")
+    content = evidence["json"]["content"]
+    assert content == {
+        "redacted": "document content",
+        "sha256": hashlib.sha256(PDF).hexdigest(),
+        "size": len(PDF),
+        "detected_type": "pdf",
+    }
+    assert base64.b64encode(PDF).decode()[:40] not in json.dumps(evidence)
+
+
+def test_invalid_base64_content_is_not_kept_either() -> None:
+    body = json.dumps({"resourceType": "Binary", "content": "!!not base64!!" * 10}).encode()
+    evidence = redact_body(body, "application/fhir+json")
+    assert "not base64" not in json.dumps(evidence)
+    assert evidence["json"]["content"]["redacted"] == "content (not valid base64)"
+
+
+def test_raw_document_bytes_become_a_digest() -> None:
+    evidence = redact_body(PDF, "application/pdf")
+    assert evidence == {
+        "format": "bytes",
+        "sha256": hashlib.sha256(PDF).hexdigest(),
+        "size": len(PDF),
+        "detected_type": "pdf",
+    }
+
+
+def test_operation_outcome_is_kept_in_full() -> None:
+    outcome = {"resourceType": "OperationOutcome", "issue": [{"severity": "error"}]}
+    evidence = redact_body(json.dumps(outcome).encode(), "application/fhir+json")
+    assert evidence["json"] == outcome
+
+
+def test_xml_binary_content_is_redacted() -> None:
+    b64 = base64.b64encode(PDF).decode()
+    body = f'<Binary xmlns="http://hl7.org/fhir"><content value="{b64}"/></Binary>'.encode()
+    evidence = redact_body(body, "application/fhir+xml")
+    assert b64[:40] not in evidence["text"]
+    assert hashlib.sha256(PDF).hexdigest() in evidence["text"]
+
+
+def test_exchange_repr_and_evidence_hold_no_body() -> None:
+    request = RetrieveRequest("GET", "https://p/Binary/d", (("Authorization", "Bearer x.y."),))
+    response = ResponseRecord(200, "HTTP/1.1", (("Content-Type", "application/pdf"),), PDF)
+    exchange = Exchange(request, request.headers, "2026-01-01T00:00:00Z", 1.0, response)
+    assert "PDF" not in repr(exchange)
+    assert exchange.to_evidence()["response"]["body"]["detected_type"] == "pdf"
+
+
+def test_detects_common_document_types() -> None:
+    assert detect_file_type(PDF) == "pdf"
+    assert detect_file_type(b"PK\x03\x04....word/document.xml") == "docx"
+    assert detect_file_type(b"\x89PNG\r\n\x1a\n....") == "png"
+    assert detect_file_type(b"plain words") == "text"
+    assert detect_file_type(b"\xff\xfe\x00\x81") == "unknown"

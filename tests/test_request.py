@@ -1,0 +1,111 @@
+"""The valid request: headers, URL forms and the bearer token's claims."""
+
+import uuid
+
+import jwt
+import pytest
+
+from gpc_assure.config import ProviderConfig, load_config
+from gpc_assure.jwt_claims import CLAIM_NAMES, decode_for_evidence
+from gpc_assure.request import binary_url, valid_request
+from gpc_assure.spec_versions import DRAFT_BINARY_READ, RELEASED_BINARY_READ
+
+BASE = "https://provider.example/B82617/STU3/1/gpconnect/documents"
+NOW = 1_800_000_000
+
+
+def make_config(**overrides: object) -> ProviderConfig:
+    return load_config(None, {}, {"base_url": BASE, **overrides})
+
+
+def claims_of(authorization: str | None) -> dict[str, object]:
+    assert authorization is not None
+    scheme, token = authorization.split(" ")
+    assert scheme == "Bearer"
+    claims: dict[str, object] = jwt.decode(token, options={"verify_signature": False})
+    return claims
+
+
+def test_valid_request_carries_every_spine_header() -> None:
+    config = make_config()
+    request = valid_request(config, "doc-1", now=NOW)
+    assert request.method == "GET"
+    assert request.url == f"{BASE}/Binary/doc-1"
+    assert request.header("Accept") == "application/fhir+json"
+    assert uuid.UUID(request.header("Ssp-TraceID") or "")
+    assert request.header("Ssp-From") == config.consumer_asid
+    assert request.header("Ssp-To") == config.provider_asid
+    assert request.header("Ssp-InteractionID") == RELEASED_BINARY_READ
+
+
+def test_every_request_has_a_fresh_trace_id() -> None:
+    config = make_config()
+    first, second = (valid_request(config, "doc-1").header("Ssp-TraceID") for _ in range(2))
+    assert first != second
+
+
+@pytest.mark.parametrize(("spec", "interaction"), [("1.6", RELEASED_BINARY_READ),
+                                                   ("1.0", RELEASED_BINARY_READ),
+                                                   ("draft", DRAFT_BINARY_READ)])
+def test_interaction_id_follows_the_spec_version(spec: str, interaction: str) -> None:
+    request = valid_request(make_config(spec=spec), "doc-1")
+    assert request.header("Ssp-InteractionID") == interaction
+
+
+def test_token_is_unsecured_with_empty_signature() -> None:
+    authorization = valid_request(make_config(), "doc-1", now=NOW).header("Authorization")
+    assert authorization is not None
+    token = authorization.removeprefix("Bearer ")
+    assert token.endswith(".")
+    assert token.count(".") == 2
+    assert jwt.get_unverified_header(token) == {"alg": "none", "typ": "JWT"}
+
+
+def test_token_has_all_ten_claims_as_the_page_defines_them() -> None:
+    config = make_config()
+    claims = claims_of(valid_request(config, "doc-1", now=NOW).header("Authorization"))
+    assert set(claims) == set(CLAIM_NAMES)
+    assert claims["iat"] == NOW
+    assert claims["exp"] == NOW + 300
+    assert claims["aud"] == BASE
+    assert claims["reason_for_request"] == "directcare"
+    assert claims["requested_scope"] == "patient/*.read"
+    practitioner = claims["requesting_practitioner"]
+    assert isinstance(practitioner, dict)
+    assert practitioner["resourceType"] == "Practitioner"
+    assert practitioner["id"] == claims["sub"]
+    organization = claims["requesting_organization"]
+    assert isinstance(organization, dict)
+    assert organization["identifier"] == [
+        {"system": "https://fhir.nhs.uk/Id/ods-organization-code", "value": config.consumer.ods_code}
+    ]
+    device = claims["requesting_device"]
+    assert isinstance(device, dict)
+    assert device["resourceType"] == "Device"
+
+
+def test_proxy_url_form() -> None:
+    config = make_config(proxy_url="https://proxy.example")
+    assert binary_url(config, "doc-1") == f"https://proxy.example/{BASE}/Binary/doc-1"
+
+
+def test_ids_are_percent_encoded_in_the_url() -> None:
+    assert binary_url(make_config(), "a b/c%") == f"{BASE}/Binary/a%20b%2Fc%25"
+
+
+def test_variants_keep_the_original_intact() -> None:
+    request = valid_request(make_config(), "doc-1")
+    without = request.without_header("ssp-to")
+    recased = request.with_header("SSP-TRACEID", "x")
+    assert request.header("Ssp-To") is not None
+    assert without.header("Ssp-To") is None
+    assert ("SSP-TRACEID", "x") in recased.headers
+    assert [k.lower() for k, _ in recased.headers] == [k.lower() for k, _ in request.headers]
+
+
+def test_decode_for_evidence_never_raises() -> None:
+    assert decode_for_evidence("Basic abc")["decoded"] is False
+    assert decode_for_evidence("Bearer a.b")["decoded"] is False
+    assert decode_for_evidence("Bearer !!.??.")["decoded"] is False
+    token = jwt.encode({"sub": "1"}, key=None, algorithm="none")
+    assert decode_for_evidence(f"Bearer {token}")["claims"] == {"sub": "1"}
