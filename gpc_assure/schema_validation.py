@@ -1,0 +1,160 @@
+"""Validate FHIR documents against the suite's JSON Schemas (the one place that does so).
+
+    problems = validate("Binary", document)
+
+returns human-readable problems, each ``"<json path>: <message>"``, and an empty list when the
+document is valid. Messages never quote more than 80 characters of any instance value, so a
+document's base64 ``content`` never ends up in a report.
+
+Two keywords behave differently from plain ``Draft202012Validator``:
+
+* ``contentEncoding: base64`` is asserted (2020-12 treats it as an annotation only): after
+  removing whitespace the text must have a length that is a multiple of 4 and decode strictly.
+* ``pattern`` follows ECMA-262, as JSON Schema requires, for a trailing ``$``: it matches only
+  at the very end of the string, where Python's ``$`` would also accept a final newline.
+"""
+
+import base64
+import binascii
+import functools
+import json
+import re
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any, Final, Literal, get_args
+
+from jsonschema import Draft202012Validator, ValidationError  # type: ignore[import-untyped,unused-ignore]
+from jsonschema.validators import extend  # type: ignore[import-untyped,unused-ignore]
+
+from gpc_assure.paths import SCHEMAS_DIR
+
+SchemaName = Literal["Binary", "GPConnect-OperationOutcome-1"]
+SCHEMA_NAMES: Final[tuple[SchemaName, ...]] = get_args(SchemaName)
+
+MAX_QUOTED_CHARS: Final = 80
+_ELLIPSIS: Final = "..."
+_TRAILING_DOLLAR: Final = re.compile(r"(?<!\\)\$\Z")
+_JSON_PATH_NAME: Final = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
+
+PathPart = str | int
+
+
+def _shorten(text: str) -> str:
+    if len(text) <= MAX_QUOTED_CHARS:
+        return text
+    return text[: MAX_QUOTED_CHARS - len(_ELLIPSIS)] + _ELLIPSIS
+
+
+def base64_problem(text: str) -> str | None:
+    """Why ``text`` is not base64 (whitespace ignored, padding required), or None if it is."""
+    compact = "".join(text.split())
+    if len(compact) % 4:
+        return (
+            f"{len(compact)} base64 characters once whitespace is removed, "
+            "which is not a multiple of 4 (missing or extra padding)"
+        )
+    try:
+        base64.b64decode(compact, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        return str(exc)
+    return None
+
+
+def _content_encoding(
+    validator: Any, encoding: object, instance: object, schema: object
+) -> Iterator[Any]:
+    if encoding != "base64" or not isinstance(instance, str):
+        return
+    problem = base64_problem(instance)
+    if problem is not None:
+        yield ValidationError(f"is not valid base64: {problem}")
+
+
+@functools.cache
+def _ecma_pattern(pattern: str) -> re.Pattern[str]:
+    return re.compile(_TRAILING_DOLLAR.sub(r"\\Z", pattern))
+
+
+def _pattern(validator: Any, pattern: str, instance: object, schema: object) -> Iterator[Any]:
+    if isinstance(instance, str) and not _ecma_pattern(pattern).search(instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+_Validator: Final[Any] = extend(
+    Draft202012Validator,
+    validators={"contentEncoding": _content_encoding, "pattern": _pattern},
+)
+
+
+def schema_file(name: SchemaName) -> Path:
+    """Where a schema is stored: ``SCHEMAS_DIR/<name>.schema.json``."""
+    return SCHEMAS_DIR / f"{name}.schema.json"
+
+
+def load_schema(name: SchemaName) -> dict[str, Any]:
+    """The parsed schema, after checking it is itself a valid JSON Schema 2020-12 schema."""
+    if name not in SCHEMA_NAMES:
+        raise ValueError(f"unknown schema {name!r}; expected one of {SCHEMA_NAMES}")
+    schema: dict[str, Any] = json.loads(schema_file(name).read_text(encoding="utf-8"))
+    Draft202012Validator.check_schema(schema)
+    return schema
+
+
+@functools.cache
+def _validator(name: SchemaName) -> Any:
+    return _Validator(load_schema(name))
+
+
+def _json_path(parts: Sequence[PathPart]) -> str:
+    path = "$"
+    for part in parts:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif _JSON_PATH_NAME.match(part):
+            path += f".{part}"
+        else:
+            path += "[" + _shorten(repr(part)) + "]"
+    return path
+
+
+def _message(error: Any) -> str:
+    """The error's message with every long instance value it quotes cut to 80 characters."""
+    message = str(error.message)
+    instance = error.instance
+    quoted: list[object] = [instance]
+    if isinstance(instance, dict):
+        quoted.extend(instance)
+    for value in quoted:
+        text = repr(value)
+        if len(text) > MAX_QUOTED_CHARS:
+            message = message.replace(text, _shorten(text))
+    if error.validator == "const":
+        message += f", not {_shorten(repr(instance))}"
+    return message
+
+
+def _sort_key(error: Any) -> tuple[tuple[int, int, str], ...]:
+    return tuple(
+        (0, part, "") if isinstance(part, int) else (1, 0, str(part))
+        for part in error.absolute_path
+    )
+
+
+def _problems(validator: Any, document: object, prefix: Sequence[PathPart]) -> Iterator[str]:
+    for error in sorted(validator.iter_errors(document), key=_sort_key):
+        path = [*prefix, *error.absolute_path]
+        yield f"{_json_path(path)}: {_message(error)}"
+        if error.validator == "contains" and isinstance(error.instance, list):
+            yield from _why_nothing_contained(validator, error, path)
+
+
+def _why_nothing_contained(validator: Any, error: Any, path: list[PathPart]) -> Iterator[str]:
+    """Explain a failed ``contains`` by what each item lacks against the ``contains`` schema."""
+    item_validator = validator.evolve(schema=error.validator_value)
+    for index, item in enumerate(error.instance):
+        yield from _problems(item_validator, item, [*path, index])
+
+
+def validate(schema: SchemaName, document: object) -> list[str]:
+    """Problems that keep ``document`` from being valid against ``schema``; empty if valid."""
+    return list(dict.fromkeys(_problems(_validator(schema), document, [])))
