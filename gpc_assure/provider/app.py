@@ -1,0 +1,236 @@
+"""The provider's request handling as a pure function: a parsed request in, a reply out.
+
+Checks run in a fixed order (method, path, Spine headers, JWT, format, document); every
+fault is an explicit `in self.faults` test at the one place it bends behaviour.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from .bodies import BinaryBodies, compress, encode
+from .documents import LARGE_PDF_ID, StoredDocument
+from .fhir import Format, operation_outcome
+from .jwt_rules import check_authorization
+from .negotiation import accepts_gzip, negotiate
+from .settings import ProviderSettings
+from .spine_headers import check_spine_headers, header_value
+
+READ_METHODS = frozenset({"GET", "HEAD"})
+_CONTENT_TYPES: dict[Format, str] = {"json": "application/fhir+json", "xml": "application/fhir+xml"}
+
+
+@dataclass(frozen=True)
+class Request:
+    """One HTTP request as received; the repr leaves out headers (they carry the JWT)."""
+
+    method: str
+    target: str
+    headers: tuple[tuple[str, str], ...] = field(repr=False)
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    headers: tuple[tuple[str, str], ...]
+    body: bytes = field(repr=False)
+    is_error: bool = False
+
+
+def strip_proxy_prefix(path: str) -> str:
+    """`/https://host:port/base/...` (Spine Secure Proxy form) -> `/base/...`."""
+    for prefix in ("/https://", "/http://", "https://", "http://"):
+        if path[: len(prefix)].lower() == prefix:
+            rest = path[len(prefix) :]
+            slash = rest.find("/")
+            return rest[slash:] if slash >= 0 else "/"
+    return path
+
+
+class ProviderApp:
+    """Answers Binary reads for the stored documents under the configured settings."""
+
+    def __init__(
+        self,
+        settings: ProviderSettings,
+        documents: Sequence[StoredDocument],
+        bodies: BinaryBodies,
+    ) -> None:
+        self.settings = settings
+        self.faults = settings.faults
+        self.documents = {doc.info.id: doc for doc in documents}
+        self.bodies = bodies
+        self._binary_prefix = settings.base_path + "/Binary/"
+
+    def __repr__(self) -> str:
+        return f"ProviderApp(spec={self.settings.spec!r}, faults={sorted(self.faults)})"
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def document_id(self, path: str) -> str | None:
+        """The percent-decoded id when *path* is `[base]/Binary/[id]`, else None."""
+        if not path.startswith(self._binary_prefix):
+            return None
+        segment = path[len(self._binary_prefix) :]
+        if not segment or "/" in segment:
+            return None
+        return unquote(segment)
+
+    def _content_type(self, fmt: Format) -> str:
+        if "content-type-text-plain" in self.faults:
+            return "text/plain;charset=utf-8"
+        if "content-type-no-charset" in self.faults:
+            return _CONTENT_TYPES[fmt]
+        return f"{_CONTENT_TYPES[fmt]};charset=utf-8"
+
+    def _common_headers(self, *, error: bool) -> list[tuple[str, str]]:
+        headers: list[tuple[str, str]] = []
+        omit = "no-cache-control-on-errors" if error else "no-cache-control"
+        if omit not in self.faults:
+            headers.append(("Cache-Control", "no-store"))
+        if self.settings.tls and "no-hsts" not in self.faults:
+            headers.append(("Strict-Transport-Security", "max-age=31536000"))
+        return headers
+
+    def _gzip(self, request: Request) -> bool:
+        wanted = accepts_gzip(header_value(request.headers, "Accept-Encoding"))
+        return wanted and "no-gzip" not in self.faults
+
+    def _reply(
+        self,
+        request: Request,
+        status: int,
+        body: bytes,
+        content_type: str,
+        *,
+        error: bool,
+        extra: Sequence[tuple[str, str]] = (),
+        gzipped_body: bytes | None = None,
+    ) -> Reply:
+        headers = [*self._common_headers(error=error), ("Content-Type", content_type), *extra]
+        if self._gzip(request):
+            body = compress(body) if gzipped_body is None else gzipped_body
+            headers.append(("Content-Encoding", "gzip"))
+        return Reply(status, tuple(headers), body, error)
+
+    def _error(
+        self,
+        request: Request,
+        fmt: Format,
+        status: int,
+        issue_code: str,
+        spine_code: str,
+        diagnostics: str,
+        **coding: str,
+    ) -> Reply:
+        outcome = operation_outcome(
+            issue_code=issue_code, spine_code=spine_code, diagnostics=diagnostics, **coding
+        )
+        body = encode(outcome, fmt, self.faults)
+        return self._reply(request, status, body, self._content_type(fmt), error=True)
+
+    def _not_found(self, request: Request, fmt: Format, diagnostics: str) -> Reply:
+        return self._error(request, fmt, 404, "not-found", "NO_RECORD_FOUND", diagnostics)
+
+    def _unknown_document(self, request: Request, fmt: Format) -> Reply:
+        """404 NO_RECORD_FOUND (retrieve page, Error handling), bent by the B faults."""
+        faults = self.faults
+        if "unknown-id-plain-text" in faults:
+            return self._reply(request, 404, b"Not found", "text/plain;charset=utf-8", error=True)
+        coding: dict[str, str] = {}
+        if "unknown-id-wrong-severity" in faults:
+            coding["severity"] = "warning"
+        if "unknown-id-wrong-spine-system" in faults:
+            coding["system"] = "http://example.org/codes"
+        if "unknown-id-wrong-spine-display" in faults:
+            coding["display"] = "Not found"
+        return self._error(
+            request,
+            fmt,
+            400 if "unknown-id-status-400" in faults else 404,
+            "processing" if "unknown-id-wrong-issue-code" in faults else "not-found",
+            "INVALID_RESOURCE" if "unknown-id-wrong-spine-code" in faults else "NO_RECORD_FOUND",
+            "No document was found with the id provided",
+            **coding,
+        )
+
+    def _negotiate(self, request: Request, query: str) -> Format | None:
+        params = parse_qs(query, keep_blank_values=True)
+        fmt = negotiate(
+            params.get("_format", [None])[0],
+            header_value(request.headers, "Accept"),
+            header_value(request.headers, "Content-Type"),
+            honour_format_param="ignore-format-param" not in self.faults,
+            default="xml" if "xml-default" in self.faults else "json",
+        )
+        if fmt == "xml" and "xml-unsupported" in self.faults:
+            fmt = None
+        if fmt is None and "accept-unsupported-format" in self.faults:
+            return "json"
+        return fmt
+
+    # -- the interaction -------------------------------------------------------------------
+
+    def handle(self, request: Request, now: float | None = None) -> Reply:
+        split = urlsplit(strip_proxy_prefix(request.target))
+        fmt = self._negotiate(request, split.query)
+        out: Format = fmt or "json"
+        if request.method not in READ_METHODS and "accept-other-methods" not in self.faults:
+            # Error handling guidance, Malformed request errors: invalid HTTP verb.
+            diagnostics = f"HTTP method {request.method} is not supported: use GET"
+            return self._error(request, out, 400, "invalid", "BAD_REQUEST", diagnostics)
+        doc_id = self.document_id(split.path)
+        if doc_id is None:
+            return self._not_found(request, out, "No resource exists at the requested path")
+        problem = check_spine_headers(
+            request.headers,
+            provider_asid=self.settings.provider_asid,
+            interaction_id=self.settings.interaction_id,
+            faults=self.faults,
+        )
+        if problem is not None:
+            if "header-error-wrong-spine-code" in self.faults:
+                return self._error(request, out, 422, "invalid", "INVALID_PARAMETER", problem)
+            return self._error(request, out, 400, "invalid", "BAD_REQUEST", problem)
+        problem = check_authorization(
+            header_value(request.headers, "Authorization"),
+            spec=self.settings.spec,
+            faults=self.faults,
+            now=time.time() if now is None else now,
+        )
+        if problem is not None:
+            return self._error(request, out, 400, "invalid", "BAD_REQUEST", problem)
+        if fmt is None:
+            # General API guidance, Wire format representations: unsupported format -> 415.
+            diagnostics = "The requested format is not supported: use JSON or XML"
+            return self._error(request, "json", 415, "not-supported", "BAD_REQUEST", diagnostics)
+        return self._read(request, doc_id, fmt)
+
+    def _read(self, request: Request, doc_id: str, fmt: Format) -> Reply:
+        doc = self.documents.get(doc_id)
+        if doc is None:
+            return self._unknown_document(request, fmt)
+        too_big = doc.info.oversize and self.settings.spec == "1.6"
+        if too_big and "serve-oversize" not in self.faults:
+            return self._not_found(request, fmt, "The document exceeds the 5MB file size limit")
+        if doc_id == LARGE_PDF_ID and "refuse-large-document" in self.faults:
+            return self._not_found(request, fmt, "The document exceeds the 5MB file size limit")
+        version = doc.info.version_id
+        extra: list[tuple[str, str]] = []
+        if "no-etag" not in self.faults:
+            etag_version = f"{version}9" if "etag-mismatch" in self.faults else version
+            weak = "" if "strong-etag" in self.faults else "W/"
+            extra.append(("ETag", f'{weak}"{etag_version}"'))
+        gzipped = self._gzip(request)
+        return self._reply(
+            request,
+            202 if "success-status-202" in self.faults else 200,
+            self.bodies.body(doc_id, fmt, gzipped=False),
+            self._content_type(fmt),
+            error=False,
+            extra=extra,
+            gzipped_body=self.bodies.body(doc_id, fmt, gzipped=True) if gzipped else None,
+        )

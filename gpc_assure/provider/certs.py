@@ -1,0 +1,169 @@
+"""Throwaway PKI generated at start-up: a CA, a server and a client certificate, plus an
+"untrusted" client certificate signed by a second, unrelated CA. EC P-256 keeps it fast."""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+CLIENT_COMMON_NAME = "gpc-assure-consumer"
+_VALIDITY = dt.timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class Pki:
+    """Paths of the PEM files (keys unencrypted, mode 0600). Holds paths only, never key bytes."""
+
+    ca_cert: Path
+    server_cert: Path
+    server_key: Path
+    client_cert: Path
+    client_key: Path
+    untrusted_client_cert: Path
+    untrusted_client_key: Path
+
+
+@dataclass(frozen=True)
+class _Issued:
+    key: ec.EllipticCurvePrivateKey
+    cert: x509.Certificate
+
+    def __repr__(self) -> str:
+        return f"_Issued(subject={self.cert.subject.rfc4514_string()!r})"
+
+
+def _name(common_name: str) -> x509.Name:
+    return x509.Name(
+        [
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "gpc-assure reference provider"),
+            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+        ]
+    )
+
+
+def _builder(
+    subject: str, issuer: x509.Name, key: ec.EllipticCurvePrivateKey
+) -> x509.CertificateBuilder:
+    now = dt.datetime.now(dt.UTC)
+    return (
+        x509.CertificateBuilder()
+        .subject_name(_name(subject))
+        .issuer_name(issuer)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(hours=1))
+        .not_valid_after(now + _VALIDITY)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+    )
+
+
+def _new_ca(common_name: str) -> _Issued:
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = (
+        _builder(common_name, _name(common_name), key)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=True,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .sign(key, hashes.SHA256())
+    )
+    return _Issued(key, cert)
+
+
+def _new_leaf(
+    ca: _Issued,
+    common_name: str,
+    usage: x509.ObjectIdentifier,
+    san: x509.SubjectAlternativeName | None,
+) -> _Issued:
+    key = ec.generate_private_key(ec.SECP256R1())
+    builder = (
+        _builder(common_name, ca.cert.subject, key)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=True,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(x509.ExtendedKeyUsage([usage]), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca.key.public_key()), critical=False
+        )
+    )
+    if san is not None:
+        builder = builder.add_extension(san, critical=False)
+    return _Issued(key, builder.sign(ca.key, hashes.SHA256()))
+
+
+def _write_cert(path: Path, cert: x509.Certificate) -> Path:
+    path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    return path
+
+
+def _write_key(path: Path, key: ec.EllipticCurvePrivateKey) -> Path:
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(pem)
+    path.chmod(0o600)
+    return path
+
+
+def generate_pki(workdir: Path, server_host: str = "127.0.0.1") -> Pki:
+    """Create a fresh PKI and write it as PEM files into *workdir* (created if needed)."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    names: list[x509.GeneralName] = [x509.DNSName("localhost")]
+    addresses = {"127.0.0.1", server_host} - {"localhost"}
+    for host in sorted(addresses):
+        try:
+            names.append(x509.IPAddress(ipaddress.ip_address(host)))
+        except ValueError:
+            names.append(x509.DNSName(host))
+    ca = _new_ca("gpc-assure throwaway CA")
+    server = _new_leaf(
+        ca, "localhost", ExtendedKeyUsageOID.SERVER_AUTH, x509.SubjectAlternativeName(names)
+    )
+    client = _new_leaf(ca, CLIENT_COMMON_NAME, ExtendedKeyUsageOID.CLIENT_AUTH, None)
+    other_ca = _new_ca("gpc-assure untrusted CA")
+    untrusted = _new_leaf(other_ca, CLIENT_COMMON_NAME, ExtendedKeyUsageOID.CLIENT_AUTH, None)
+    return Pki(
+        ca_cert=_write_cert(workdir / "ca.pem", ca.cert),
+        server_cert=_write_cert(workdir / "server.pem", server.cert),
+        server_key=_write_key(workdir / "server.key", server.key),
+        client_cert=_write_cert(workdir / "client.pem", client.cert),
+        client_key=_write_key(workdir / "client.key", client.key),
+        untrusted_client_cert=_write_cert(workdir / "untrusted-client.pem", untrusted.cert),
+        untrusted_client_key=_write_key(workdir / "untrusted-client.key", untrusted.key),
+    )

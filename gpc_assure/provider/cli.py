@@ -1,0 +1,155 @@
+"""`gpc-assure provider`: run the reference provider in the foreground until Ctrl-C/SIGTERM."""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import signal
+import sys
+import threading
+import uuid
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from types import FrameType
+from typing import TextIO
+
+from .example_jwt import example_claims, unsecured_jwt
+from .faults import FAULTS
+from .server import ReferenceProvider
+from .settings import SPEC_VERSIONS, ProviderSettings, SpecVersion
+
+_Restore = Callable[[], None]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="gpc-assure provider",
+        description="Run the embedded GP Connect 'Retrieve a document' reference provider.",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=0, help="port (default 0: any free port)")
+    parser.add_argument("--spec", choices=SPEC_VERSIONS, default="1.6", help="spec version")
+    parser.add_argument("--asid", default="200000000116", help="provider ASID (Ssp-To)")
+    parser.add_argument(
+        "--fault", action="append", default=[], metavar="NAME", help="switch a fault on"
+    )
+    parser.add_argument("--list-faults", action="store_true", help="list the faults and exit")
+    parser.add_argument("--delay", type=float, default=0.0, metavar="SECONDS")
+    parser.add_argument("--plain-http", action="store_true", help="no TLS (local use only)")
+    parser.add_argument("--workdir", type=Path, default=None, metavar="DIR")
+    return parser
+
+
+def _list_faults(out: TextIO) -> None:
+    for fault in FAULTS.values():
+        requirements = ",".join(fault.requirements) or "-"
+        print(f"{fault.name}\t{requirements}\t{fault.description}", file=out)
+
+
+def curl_command(provider: ReferenceProvider, document_id: str) -> str:
+    """A ready-to-paste curl reading *document_id* (the JWT inside expires after 5 minutes)."""
+    settings = provider.settings
+    args = ["curl", "--silent", "--show-error", "--compressed"]
+    if settings.tls:
+        pki = provider.pki
+        args += ["--cacert", str(pki.ca_cert), "--cert", str(pki.client_cert)]
+        args += ["--key", str(pki.client_key)]
+    headers = {
+        "Accept": "application/fhir+json",
+        "Ssp-TraceID": str(uuid.uuid4()),
+        "Ssp-From": "200000000115",
+        "Ssp-To": settings.provider_asid,
+        "Ssp-InteractionID": settings.interaction_id,
+        "Authorization": f"Bearer {unsecured_jwt(example_claims(provider.base_url))}",
+    }
+    for name, value in headers.items():
+        args += ["-H", f"{name}: {value}"]
+    args.append(f"{provider.base_url}/Binary/{document_id}")
+    return shlex.join(args)
+
+
+def describe(provider: ReferenceProvider, out: TextIO) -> None:
+    """Print what a consumer needs to talk to the running provider."""
+    settings = provider.settings
+    lines = [
+        f"Reference provider listening: {provider.base_url}",
+        f"  provider ASID:  {settings.provider_asid}",
+        f"  spec:           {settings.spec}",
+        f"  interaction id: {settings.interaction_id}",
+        f"  faults:         {', '.join(sorted(settings.faults)) or 'none (conformant)'}",
+        "  documents:",
+    ]
+    for doc in provider.documents:
+        note = " (over the 5MB limit)" if doc.oversize else ""
+        lines.append(
+            f"    {doc.id}  {doc.content_type}  {doc.size} bytes  sha256 {doc.sha256}{note}"
+        )
+    if settings.tls:
+        pki = provider.pki
+        lines += [
+            f"  CA certificate:     {pki.ca_cert}",
+            f"  client certificate: {pki.client_cert}",
+            f"  client key:         {pki.client_key}",
+        ]
+    lines += [
+        "  try (token valid for 5 minutes):",
+        "    " + curl_command(provider, "gpc-doc-small-pdf"),
+    ]
+    print("\n".join(lines), file=out, flush=True)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(None if argv is None else list(argv))
+    if args.list_faults:
+        _list_faults(sys.stdout)
+        return 0
+    spec: SpecVersion = args.spec
+    try:
+        settings = ProviderSettings(
+            host=args.host,
+            port=args.port,
+            spec=spec,
+            provider_asid=args.asid,
+            tls=not args.plain_http,
+            faults=frozenset(args.fault),
+            delay_seconds=args.delay,
+            workdir=args.workdir,
+        )
+    except ValueError as exc:
+        print(f"gpc-assure provider: {exc}", file=sys.stderr)
+        return 2
+    stop = threading.Event()
+    restore = _on_sigterm(stop)
+    try:
+        with ReferenceProvider(settings) as provider:
+            describe(provider, sys.stdout)
+            stop.wait()
+    except KeyboardInterrupt:
+        pass
+    except OSError as exc:
+        print(f"gpc-assure provider: cannot start: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        restore()
+    print("Reference provider stopped.", flush=True)
+    return 0
+
+
+def _on_sigterm(stop: threading.Event) -> _Restore:
+    """Make SIGTERM set *stop* (main thread only); returns a function restoring the old handler."""
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = signal.signal(signal.SIGTERM, handler)
+
+    def restore() -> None:
+        signal.signal(signal.SIGTERM, previous)
+
+    return restore
+
+
+if __name__ == "__main__":
+    sys.exit(main())

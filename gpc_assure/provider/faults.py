@@ -1,0 +1,209 @@
+"""Named fault switches: each one breaks exactly one behaviour of the reference provider."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Fault:
+    """One switch: its name, what it breaks, and the catalogue requirements it should trip."""
+
+    name: str
+    description: str
+    requirements: tuple[str, ...] = ()
+
+
+JWT_CLAIMS: tuple[str, ...] = (
+    "iss",
+    "sub",
+    "aud",
+    "exp",
+    "iat",
+    "reason_for_request",
+    "requested_scope",
+    "requesting_device",
+    "requesting_organization",
+    "requesting_practitioner",
+)
+
+SPINE_HEADERS: tuple[str, ...] = ("Ssp-TraceID", "Ssp-From", "Ssp-To", "Ssp-InteractionID")
+
+_RAW: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    # A. Successful read
+    ("success-status-202", "a successful read answers 202 instead of 200", ("GPC-DOC-RD-001",)),
+    ("binary-wrong-resource-type", "the Binary has resourceType 'Document'", ("GPC-DOC-RD-002",)),
+    (
+        "binary-invalid-base64",
+        "Binary.content contains characters outside the base64 alphabet",
+        ("GPC-DOC-RD-002",),
+    ),
+    ("binary-missing-content-type", "Binary.contentType is omitted", ("GPC-DOC-RD-002",)),
+    (
+        "binary-invalid-json",
+        "the JSON body of a successful read is truncated (not JSON)",
+        ("GPC-DOC-RD-002",),
+    ),
+    (
+        "binary-missing-version-id",
+        "Binary.meta.versionId is omitted (the ETag still carries the version)",
+        ("GPC-DOC-RD-003",),
+    ),
+    ("binary-wrong-id", "Binary.id is the id of another document", ("GPC-DOC-RD-004",)),
+    (
+        "binary-wrong-content-type",
+        "Binary.contentType is application/octet-stream",
+        ("GPC-DOC-RD-005",),
+    ),
+    (
+        "binary-corrupt-content",
+        "Binary.content is valid base64 of the document with one byte changed",
+        ("GPC-DOC-RD-006",),
+    ),
+    ("binary-security-context", "Binary.securityContext is populated", ("GPC-DOC-BIN-001",)),
+    ("binary-extra-element", "Binary.language (an element not in use) is populated", ()),
+    # B. Unknown document
+    (
+        "unknown-id-status-400",
+        "an unknown document id answers 400 (same body)",
+        ("GPC-DOC-NF-001",),
+    ),
+    (
+        "unknown-id-plain-text",
+        "an unknown document id answers 404 with a text/plain body",
+        ("GPC-DOC-ERR-001",),
+    ),
+    (
+        "unknown-id-wrong-severity",
+        "the unknown-id OperationOutcome has severity 'warning'",
+        ("GPC-DOC-ERR-002",),
+    ),
+    (
+        "unknown-id-wrong-issue-code",
+        "the unknown-id OperationOutcome has issue code 'processing'",
+        ("GPC-DOC-ERR-003",),
+    ),
+    (
+        "unknown-id-wrong-spine-code",
+        "the unknown-id OperationOutcome carries INVALID_RESOURCE",
+        ("GPC-DOC-NF-001",),
+    ),
+    (
+        "unknown-id-wrong-spine-system",
+        "the unknown-id OperationOutcome coding uses system http://example.org/codes",
+        ("GPC-DOC-ERR-004",),
+    ),
+    (
+        "unknown-id-wrong-spine-display",
+        "the unknown-id OperationOutcome coding has display 'Not found'",
+        ("GPC-DOC-ERR-004",),
+    ),
+    # C. Spine headers
+    *(
+        (
+            f"accept-missing-{header.lower()}",
+            f"a missing or blank {header} header is accepted",
+            (),
+        )
+        for header in SPINE_HEADERS
+    ),
+    ("accept-wrong-ssp-to", "an Ssp-To other than the provider ASID is accepted", ()),
+    ("accept-wrong-interaction-id", "a wrong Ssp-InteractionID is accepted", ()),
+    (
+        "case-sensitive-ssp-headers",
+        "Spine header names are matched case-sensitively",
+        (),
+    ),
+    (
+        "header-error-wrong-spine-code",
+        "Spine header failures answer 422 INVALID_PARAMETER instead of 400 BAD_REQUEST",
+        (),
+    ),
+    # D. JWT
+    ("accept-missing-authorization", "a request without Authorization is served", ()),
+    ("accept-non-bearer-scheme", "an Authorization scheme other than Bearer is accepted", ()),
+    (
+        "accept-malformed-jwt",
+        "a token that is not three base64url JSON parts is accepted",
+        (),
+    ),
+    *(
+        (
+            f"accept-missing-claim-{claim}",
+            f"a JWT whose {claim} claim is missing or null is accepted",
+            (),
+        )
+        for claim in JWT_CLAIMS
+    ),
+    ("accept-wrong-exp-window", "a JWT whose exp is not iat + 300 is accepted", ()),
+    ("accept-expired-token", "an expired JWT is accepted", ()),
+    ("accept-exp-before-iat", "a JWT whose exp is not after its iat is accepted", ()),
+    (
+        "accept-wrong-reason-for-request",
+        "a reason_for_request other than directcare is accepted",
+        (),
+    ),
+    ("accept-wrong-requested-scope", "any requested_scope is accepted", ()),
+    (
+        "accept-wrong-claim-resource-type",
+        "requesting_device/organization/practitioner of the wrong resource type are accepted",
+        (),
+    ),
+    (
+        "accept-sub-practitioner-mismatch",
+        "a sub claim differing from requesting_practitioner.id is accepted",
+        (),
+    ),
+    (
+        "accept-wrong-ods-system",
+        "a requesting_organization identifier with a non-ODS system is accepted",
+        (),
+    ),
+    ("reject-future-iat", "a JWT issued even slightly in the future is refused", ()),
+    ("reject-unk-sds-ids", "UNK as SDS user id or role profile id is refused", ()),
+    (
+        "reject-minimal-practitioner",
+        "a practitioner without role-profile and local identifiers is refused",
+        (),
+    ),
+    ("reject-conf-scope", "requested_scope 'patient/*.read conf/N' is refused", ()),
+    # E. HTTP and content negotiation
+    ("no-cache-control", "Cache-Control is omitted on successful reads", ()),
+    ("no-cache-control-on-errors", "Cache-Control is omitted on error responses", ()),
+    ("no-etag", "the ETag header is omitted", ()),
+    ("strong-etag", "the ETag is strong (no W/ prefix)", ()),
+    ("etag-mismatch", "the ETag version differs from Binary.meta.versionId", ()),
+    ("content-type-no-charset", "Content-Type has no charset parameter", ()),
+    ("content-type-text-plain", "Content-Type is text/plain", ()),
+    ("xml-unsupported", "requests for XML answer 415", ()),
+    ("xml-invalid", "XML bodies are not well-formed", ()),
+    ("ignore-format-param", "the _format parameter is ignored (Accept wins)", ()),
+    ("xml-default", "with no Accept and no _format the answer is XML", ()),
+    ("accept-unsupported-format", "an unsupported format is answered 200 in JSON, not 415", ()),
+    ("no-gzip", "responses are never gzip-compressed", ()),
+    ("accept-other-methods", "POST/PUT/PATCH/DELETE on Binary/[id] answer 200 with the Binary", ()),
+    # F. Size limit
+    ("serve-oversize", "a document over 5 MB is served (spec 1.6)", ()),
+    ("refuse-large-document", "the 4.9 MB document answers 404 NO_RECORD_FOUND", ()),
+    # G. Transport and hostile behaviour
+    ("no-client-cert-required", "TLS client certificates are optional", ()),
+    ("allow-tls1.1", "TLS 1.1 is accepted (minimum protocol TLS 1.1, OpenSSL seclevel 0)", ()),
+    ("weak-cipher", "the non-approved TLS 1.2 cipher ECDHE-ECDSA-AES128-SHA is allowed", ()),
+    ("no-hsts", "Strict-Transport-Security is omitted", ()),
+    ("hang", "requests are read but never answered (until the provider stops)", ()),
+    ("garbage", "requests are answered with random non-HTTP bytes, then the connection closes", ()),
+    (
+        "drop-connection-on-error",
+        "error cases close the connection without any response",
+        (),
+    ),
+)
+
+FAULTS: dict[str, Fault] = {name: Fault(name, desc, reqs) for name, desc, reqs in _RAW}
+
+
+def check_fault_names(names: frozenset[str]) -> None:
+    """Raise ValueError naming the first unknown fault in *names* (sorted)."""
+    for name in sorted(names):
+        if name not in FAULTS:
+            raise ValueError(f"unknown fault: {name!r} (see --list-faults)")

@@ -1,0 +1,221 @@
+"""Validation of the Authorization bearer JWT (cross-organisation audit and provenance page,
+"JWT generation" and "JWT payload"). Diagnostics name the claim and never echo the token."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+
+from .faults import JWT_CLAIMS
+
+ODS_SYSTEM = "https://fhir.nhs.uk/Id/ods-organization-code"
+SDS_USER_SYSTEM = "https://fhir.nhs.uk/Id/sds-user-id"
+SDS_ROLE_SYSTEM = "https://fhir.nhs.uk/Id/sds-role-profile-id"
+EXPIRY_SECONDS = 300
+CLOCK_SKEW_SECONDS = 300
+READ_SCOPE = "patient/*.read"
+CONFIDENTIALITY_SCOPES = frozenset({"conf/N", "conf/R"})
+
+_BASE64URL = re.compile(r"[A-Za-z0-9_-]*")
+
+
+class JwtRejected(Exception):
+    """The token is refused; the message is safe to return as diagnostics."""
+
+
+def _b64url_json(part: str, what: str) -> dict[str, object]:
+    if not _BASE64URL.fullmatch(part) or len(part) % 4 == 1:
+        raise JwtRejected(f"JWT {what} is not unpadded base64url")
+    try:
+        decoded = json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+    except (binascii.Error, ValueError) as exc:
+        raise JwtRejected(f"JWT {what} is not valid JSON") from exc
+    if not isinstance(decoded, dict):
+        raise JwtRejected(f"JWT {what} is not a JSON object")
+    return decoded
+
+
+def decode_unsecured(token: str) -> dict[str, object]:
+    """The payload of an unsecured (alg none, empty signature) JWT, or JwtRejected."""
+    parts = token.split(".")
+    if len(parts) != 3:
+        raise JwtRejected("JWT must have exactly three dot-separated parts")
+    header = _b64url_json(parts[0], "header")
+    if header.get("alg") != "none":
+        raise JwtRejected("JWT header alg must be 'none'")
+    if parts[2]:
+        raise JwtRejected("JWT signature part must be empty")
+    return _b64url_json(parts[1], "payload")
+
+
+def _identifiers(resource: dict[str, object]) -> list[dict[str, object]]:
+    raw = resource.get("identifier")
+    return [item for item in raw if isinstance(item, dict)] if isinstance(raw, list) else []
+
+
+def _identifier_value(resource: dict[str, object], system: str | None) -> str | None:
+    """The first non-blank identifier value with *system* (any system when None)."""
+    for item in _identifiers(resource):
+        value = item.get("value")
+        matches = system is None or item.get("system") == system
+        if matches and isinstance(value, str) and value.strip():
+            return value
+    return None
+
+
+class _ClaimChecker:
+    def __init__(self, claims: dict[str, object], spec: str, faults: frozenset[str], now: float):
+        self.claims = claims
+        self.spec = spec
+        self.faults = faults
+        self.now = now
+        self.skipped: set[str] = set()
+
+    def allowed(self, fault: str) -> bool:
+        return fault in self.faults
+
+    def run(self) -> None:
+        for claim in JWT_CLAIMS:
+            if self.claims.get(claim) is None:
+                if not self.allowed(f"accept-missing-claim-{claim}"):
+                    raise JwtRejected(f"JWT claim '{claim}' is missing or null")
+                self.skipped.add(claim)
+        self.strings()
+        self.times()
+        self.reason()
+        self.scope()
+        self.device()
+        self.organization()
+        self.practitioner()
+
+    def present(self, claim: str) -> bool:
+        return claim not in self.skipped
+
+    def strings(self) -> None:
+        for claim in ("iss", "sub", "aud"):
+            value = self.claims.get(claim)
+            if self.present(claim) and not (isinstance(value, str) and value.strip()):
+                raise JwtRejected(f"JWT claim '{claim}' must be a non-empty string")
+
+    def integer(self, claim: str) -> int | None:
+        if not self.present(claim):
+            return None
+        value = self.claims[claim]
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise JwtRejected(f"JWT claim '{claim}' must be an integer (seconds since the epoch)")
+        return value
+
+    def times(self) -> None:
+        exp, iat = self.integer("exp"), self.integer("iat")
+        if exp is not None and iat is not None:
+            if exp <= iat:
+                if not self.allowed("accept-exp-before-iat"):
+                    raise JwtRejected("JWT claim 'exp' must be after claim 'iat'")
+            elif exp != iat + EXPIRY_SECONDS and not self.allowed("accept-wrong-exp-window"):
+                raise JwtRejected("JWT claim 'exp' must be exactly 'iat' + 300 seconds")
+        if exp is not None and self.now >= exp and not self.allowed("accept-expired-token"):
+            raise JwtRejected("JWT has expired (claim 'exp' is not in the future)")
+        skew = 2 if self.allowed("reject-future-iat") else CLOCK_SKEW_SECONDS
+        if iat is not None and iat > self.now + skew:
+            raise JwtRejected("JWT claim 'iat' is too far in the future")
+
+    def reason(self) -> None:
+        if not self.present("reason_for_request") or self.allowed(
+            "accept-wrong-reason-for-request"
+        ):
+            return
+        if self.claims["reason_for_request"] != "directcare":
+            raise JwtRejected("JWT claim 'reason_for_request' must be 'directcare'")
+
+    def scope(self) -> None:
+        if not self.present("requested_scope"):
+            return
+        value = self.claims["requested_scope"]
+        tokens = set(value.split()) if isinstance(value, str) else set()
+        if self.allowed("reject-conf-scope") and any(t.startswith("conf/") for t in tokens):
+            raise JwtRejected("JWT claim 'requested_scope' must not carry a confidentiality scope")
+        if self.allowed("accept-wrong-requested-scope"):
+            return
+        extra_allowed = CONFIDENTIALITY_SCOPES if self.spec == "1.6" else frozenset()
+        if READ_SCOPE not in tokens or not tokens - {READ_SCOPE} <= extra_allowed:
+            raise JwtRejected("JWT claim 'requested_scope' is not valid for reading a document")
+
+    def resource(self, claim: str, resource_type: str) -> dict[str, object] | None:
+        """The claim as a FHIR resource of *resource_type*, or None when it may be skipped."""
+        if not self.present(claim):
+            return None
+        value = self.claims[claim]
+        if isinstance(value, dict) and value.get("resourceType") == resource_type:
+            return value
+        if not self.allowed("accept-wrong-claim-resource-type"):
+            raise JwtRejected(f"JWT claim '{claim}' must be a {resource_type} resource")
+        return value if isinstance(value, dict) else None
+
+    def device(self) -> None:
+        self.resource("requesting_device", "Device")
+
+    def organization(self) -> None:
+        org = self.resource("requesting_organization", "Organization")
+        if org is None:
+            return
+        system = None if self.allowed("accept-wrong-ods-system") else ODS_SYSTEM
+        if _identifier_value(org, system) is None:
+            raise JwtRejected(
+                "JWT claim 'requesting_organization' must have an ODS organisation code identifier"
+            )
+
+    def practitioner(self) -> None:
+        claim = "requesting_practitioner"
+        practitioner = self.resource(claim, "Practitioner")
+        if practitioner is None:
+            return
+        check_sub = self.present("sub") and not self.allowed("accept-sub-practitioner-mismatch")
+        if check_sub and practitioner.get("id") != self.claims["sub"]:
+            raise JwtRejected(f"JWT claim '{claim}' id must equal claim 'sub'")
+        user_id = _identifier_value(practitioner, SDS_USER_SYSTEM)
+        if user_id is None:
+            raise JwtRejected(f"JWT claim '{claim}' must have an SDS user id identifier")
+        role_id = _identifier_value(practitioner, SDS_ROLE_SYSTEM)
+        if self.allowed("reject-unk-sds-ids") and "UNK" in (user_id, role_id):
+            raise JwtRejected(f"JWT claim '{claim}' has an UNK SDS identifier")
+        if self.allowed("reject-minimal-practitioner"):
+            local = [
+                item
+                for item in _identifiers(practitioner)
+                if item.get("system") not in (SDS_USER_SYSTEM, SDS_ROLE_SYSTEM)
+            ]
+            if role_id is None or not local:
+                raise JwtRejected(f"JWT claim '{claim}' lacks role-profile or local identifiers")
+
+
+def _token_from(authorization: str, faults: frozenset[str]) -> str:
+    scheme, _, token = authorization.strip().partition(" ")
+    if scheme.lower() == "bearer":
+        return token.strip()
+    if "accept-non-bearer-scheme" in faults:
+        return authorization.split()[-1]
+    raise JwtRejected("Authorization header must use the Bearer scheme")
+
+
+def check_authorization(
+    authorization: str | None, *, spec: str, faults: frozenset[str], now: float
+) -> str | None:
+    """None when the Authorization header carries an acceptable JWT, else diagnostics."""
+    if authorization is None or not authorization.strip():
+        if "accept-missing-authorization" in faults:
+            return None
+        return "Authorization header with a Bearer JWT is missing"
+    try:
+        token = _token_from(authorization, faults)
+        try:
+            claims = decode_unsecured(token)
+        except JwtRejected:
+            if "accept-malformed-jwt" in faults:
+                return None
+            raise
+        _ClaimChecker(claims, spec, faults, now).run()
+    except JwtRejected as exc:
+        return str(exc)
+    return None

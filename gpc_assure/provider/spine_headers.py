@@ -1,0 +1,48 @@
+"""Checks of the Spine proxy headers (security guidance, "Secure connection negotiation")."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from .faults import SPINE_HEADERS
+
+_MISMATCH = {
+    "Ssp-To": "does not match the ASID of this provider",
+    "Ssp-InteractionID": "does not match the binary read interaction of this endpoint",
+}
+
+
+def header_value(
+    headers: Iterable[tuple[str, str]], name: str, *, case_sensitive: bool = False
+) -> str | None:
+    """The first value of header *name* (names compared case-insensitively unless told)."""
+    for key, value in headers:
+        if key == name if case_sensitive else key.lower() == name.lower():
+            return value
+    return None
+
+
+def check_spine_headers(
+    headers: Iterable[tuple[str, str]],
+    *,
+    provider_asid: str,
+    interaction_id: str,
+    faults: frozenset[str],
+) -> str | None:
+    """None when the Spine headers are acceptable, otherwise diagnostics naming the header."""
+    pairs = list(headers)
+    case_sensitive = "case-sensitive-ssp-headers" in faults
+    expected = {"Ssp-To": provider_asid, "Ssp-InteractionID": interaction_id}
+    wrong_value_allowed = {
+        "Ssp-To": "accept-wrong-ssp-to" in faults,
+        "Ssp-InteractionID": "accept-wrong-interaction-id" in faults,
+    }
+    for name in SPINE_HEADERS:
+        value = header_value(pairs, name, case_sensitive=case_sensitive)
+        if value is None or not value.strip():
+            if f"accept-missing-{name.lower()}" in faults:
+                continue
+            return f"{name} header is missing or blank"
+        if name in expected and value.strip() != expected[name] and not wrong_value_allowed[name]:
+            return f"{name} header {_MISMATCH[name]}"
+    return None

@@ -1,0 +1,216 @@
+"""Shared helpers for the reference-provider tests: TLS client contexts, valid requests, a probe."""
+
+from __future__ import annotations
+
+import base64
+import json
+import ssl
+import time
+import uuid
+import warnings
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+import httpx
+import jwt
+
+from gpc_assure.provider import Pki, ProviderSettings, ReferenceProvider
+
+SMALL_PDF = "gpc-doc-small-pdf"
+LETTER_DOCX = "gpc-doc-letter-docx"
+LARGE_PDF = "gpc-doc-large-pdf"
+OVERSIZE_PDF = "gpc-doc-oversize-pdf"
+RELEASED_INTERACTION = "urn:nhs:names:services:gpconnect:documents:fhir:rest:read:binary-1"
+DRAFT_INTERACTION = "urn:nhs:names:services:gpconnect-documents:fhir:rest:read:binary-1"
+ODS_SYSTEM = "https://fhir.nhs.uk/Id/ods-organization-code"
+SDS_USER = "https://fhir.nhs.uk/Id/sds-user-id"
+SDS_ROLE = "https://fhir.nhs.uk/Id/sds-role-profile-id"
+SPINE_SYSTEM = "https://fhir.nhs.uk/STU3/CodeSystem/Spine-ErrorOrWarningCode-1"
+OO_PROFILE = "https://fhir.nhs.uk/STU3/StructureDefinition/GPConnect-OperationOutcome-1"
+FHIR_JSON = "application/fhir+json;charset=utf-8"
+FHIR_XML = "application/fhir+xml;charset=utf-8"
+
+
+def client_context(
+    pki: Pki,
+    *,
+    cert: bool = True,
+    untrusted: bool = False,
+    tls_max: ssl.TLSVersion | None = None,
+    ciphers: str | None = None,
+) -> ssl.SSLContext:
+    """One client SSLContext: trusts the throwaway CA and presents a client certificate."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.load_verify_locations(cafile=pki.ca_cert)
+    if cert:
+        chain = (
+            (pki.untrusted_client_cert, pki.untrusted_client_key)
+            if untrusted
+            else (pki.client_cert, pki.client_key)
+        )
+        context.load_cert_chain(*chain)
+    if tls_max is not None:
+        with warnings.catch_warnings():  # TLS 1.1 is deprecated, which is the point of the probe
+            warnings.simplefilter("ignore", DeprecationWarning)
+            context.minimum_version = min(tls_max, ssl.TLSVersion.TLSv1_2)
+            context.maximum_version = tls_max
+    if ciphers is not None:
+        context.set_ciphers(ciphers)
+    return context
+
+
+def valid_claims(now: int | None = None, /, **overrides: Any) -> dict[str, Any]:
+    """A conformant JWT payload; a claim overridden with ... is removed."""
+    iat = int(time.time()) if now is None else now
+    claims: dict[str, Any] = {
+        "iss": "https://consumer.example.test/",
+        "sub": "10019",
+        "aud": "https://provider.example.test/B82617/STU3/1",
+        "exp": iat + 300,
+        "iat": iat,
+        "reason_for_request": "directcare",
+        "requested_scope": "patient/*.read",
+        "requesting_device": {
+            "resourceType": "Device",
+            "identifier": [{"system": "https://consumer.example.test/Id/device", "value": "X"}],
+            "model": "tests",
+            "version": "1.0",
+        },
+        "requesting_organization": {
+            "resourceType": "Organization",
+            "identifier": [{"system": ODS_SYSTEM, "value": "A1001"}],
+            "name": "Test Hospital",
+        },
+        "requesting_practitioner": {
+            "resourceType": "Practitioner",
+            "id": "10019",
+            "identifier": [
+                {"system": SDS_USER, "value": "111222333444"},
+                {"system": SDS_ROLE, "value": "444555666777"},
+                {"system": "https://consumer.example.test/Id/user", "value": "u-1"},
+            ],
+            "name": [{"family": "Jones", "given": ["Claire"], "prefix": ["Dr"]}],
+        },
+    }
+    for key, value in overrides.items():
+        if value is ...:
+            claims.pop(key, None)
+        else:
+            claims[key] = value
+    return claims
+
+
+def practitioner(*identifiers: tuple[str, str], pid: str = "10019") -> dict[str, Any]:
+    return {
+        "resourceType": "Practitioner",
+        "id": pid,
+        "identifier": [{"system": system, "value": value} for system, value in identifiers],
+    }
+
+
+def bearer(claims: Mapping[str, Any]) -> str:
+    # PyJWT's annotations leave out None, the key that algorithm "none" requires.
+    return "Bearer " + jwt.encode(dict(claims), key=None, algorithm="none")  # type: ignore[arg-type]
+
+
+def raw_bearer(claims: Mapping[str, Any]) -> str:
+    """Like bearer(), for payloads PyJWT refuses to encode (such as a non-string iss)."""
+
+    def part(data: Mapping[str, Any]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+    return f"Bearer {part({'alg': 'none', 'typ': 'JWT'})}.{part(claims)}."
+
+
+class Probe:
+    """An httpx client bound to one provider, building valid requests unless told otherwise."""
+
+    def __init__(
+        self,
+        provider: ReferenceProvider,
+        *,
+        context: ssl.SSLContext | None = None,
+        timeout: float = 10.0,
+    ) -> None:
+        self.provider = provider
+        self.base_url = provider.base_url
+        verify: ssl.SSLContext | bool = False
+        if provider.settings.tls:
+            verify = context if context is not None else client_context(provider.pki)
+        self.client = httpx.Client(verify=verify, timeout=timeout)
+
+    def close(self) -> None:
+        self.client.close()
+
+    def headers(
+        self,
+        *,
+        drop: tuple[str, ...] = (),
+        claims: Mapping[str, Any] | None = None,
+        **extra: str,
+    ) -> dict[str, str]:
+        """Valid request headers; *extra* uses underscores for dashes (Ssp_To=...)."""
+        settings = self.provider.settings
+        interaction = DRAFT_INTERACTION if settings.spec == "draft" else RELEASED_INTERACTION
+        headers = {
+            "Ssp-TraceID": str(uuid.uuid4()),
+            "Ssp-From": "200000000115",
+            "Ssp-To": settings.provider_asid,
+            "Ssp-InteractionID": interaction,
+            "Authorization": bearer(valid_claims() if claims is None else claims),
+        }
+        for name, value in extra.items():
+            headers[name.replace("_", "-")] = value
+        return {name: value for name, value in headers.items() if name not in drop}
+
+    def get(
+        self,
+        doc_id: str = SMALL_PDF,
+        *,
+        method: str = "GET",
+        headers: Mapping[str, str] | None = None,
+        params: Mapping[str, str] | None = None,
+        path: str | None = None,
+        content: bytes | None = None,
+        no_accept: bool = False,
+    ) -> httpx.Response:
+        """One request; *no_accept* removes the Accept header httpx adds by default."""
+        url = self.base_url + (path if path is not None else f"/Binary/{doc_id}")
+        request = self.client.build_request(
+            method,
+            url,
+            headers=self.headers() if headers is None else dict(headers),
+            params=params,
+            content=content,
+        )
+        if no_accept:
+            del request.headers["Accept"]
+        return self.client.send(request)
+
+
+@contextmanager
+def running(settings: ProviderSettings | None = None, **kwargs: Any) -> Iterator[Probe]:
+    """A started provider (settings from *kwargs*) with a Probe; both closed afterwards."""
+    with ReferenceProvider(settings or ProviderSettings(**kwargs)) as provider:
+        probe = Probe(provider)
+        try:
+            yield probe
+        finally:
+            probe.close()
+
+
+def issue(response: httpx.Response) -> dict[str, Any]:
+    """The single issue of an OperationOutcome response."""
+    body = response.json()
+    assert body["resourceType"] == "OperationOutcome"
+    issues = body["issue"]
+    assert isinstance(issues, list)
+    assert len(issues) == 1
+    first: dict[str, Any] = issues[0]
+    return first
+
+
+def spine_code(response: httpx.Response) -> str:
+    code: str = issue(response)["details"]["coding"][0]["code"]
+    return code

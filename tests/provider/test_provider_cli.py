@@ -1,0 +1,68 @@
+"""`gpc-assure provider` command line: fault listing, bad input, and a real foreground run."""
+
+from __future__ import annotations
+
+import shlex
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from gpc_assure.provider import FAULTS
+from gpc_assure.provider.cli import main
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_list_faults(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--list-faults"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == len(FAULTS)
+    assert lines[0].split("\t")[:2] == ["success-status-202", "GPC-DOC-RD-001"]
+
+
+def test_unknown_fault_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--fault", "no-such-fault"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert len(captured.err.strip().splitlines()) == 1
+    assert "no-such-fault" in captured.err
+
+
+@pytest.mark.e2e
+def test_foreground_run_prints_a_working_curl_and_stops_cleanly(tmp_path: Path) -> None:
+    command = [sys.executable, "-m", "gpc_assure.provider.cli", "--workdir", str(tmp_path)]
+    process = subprocess.Popen(
+        command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    assert process.stdout is not None
+    lines: list[str] = []
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        lines.append(line)
+        if line.strip().startswith("curl "):
+            break
+    try:
+        text = "".join(lines)
+        assert "https://127.0.0.1:" in text
+        assert "200000000116" in text
+        assert "urn:nhs:names:services:gpconnect:documents:fhir:rest:read:binary-1" in text
+        assert str(tmp_path / "client.key") in text
+        for doc_id in ("gpc-doc-small-pdf", "gpc-doc-large-pdf", "gpc-doc-oversize-pdf"):
+            assert doc_id in text
+        if shutil.which("curl"):
+            result = subprocess.run(
+                shlex.split(lines[-1].strip()), capture_output=True, text=True, timeout=10
+            )
+            assert '"resourceType":"Binary"' in result.stdout, result.stderr
+    finally:
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=10)
+    assert process.returncode == 0
+    assert "Traceback" not in err
+    assert "stopped" in out

@@ -1,0 +1,422 @@
+"""Every fault switch: the conformant provider passes its probe, the faulty one fails it,
+and faults that have nothing to do with a plain read or a plain 404 leave those intact."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import ssl
+import time
+import warnings
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from provider_testkit import (
+    FHIR_JSON,
+    FHIR_XML,
+    LARGE_PDF,
+    OVERSIZE_PDF,
+    SDS_ROLE,
+    SDS_USER,
+    SMALL_PDF,
+    SPINE_SYSTEM,
+    Probe,
+    bearer,
+    client_context,
+    issue,
+    practitioner,
+    raw_bearer,
+    running,
+    spine_code,
+    valid_claims,
+)
+
+from gpc_assure.provider import FAULTS
+
+pytestmark = pytest.mark.e2e
+Check = Callable[[Probe], bool]
+CLAIMS = (
+    "iss",
+    "sub",
+    "aud",
+    "exp",
+    "iat",
+    "reason_for_request",
+    "requested_scope",
+    "requesting_device",
+    "requesting_organization",
+    "requesting_practitioner",
+)
+
+
+def _binary(p: Probe) -> dict[str, Any]:
+    body: dict[str, Any] = p.get().json()
+    return body
+
+
+def _is_json(response: httpx.Response) -> bool:
+    try:
+        response.json()
+    except ValueError:
+        return False
+    return True
+
+
+def _is_xml(response: httpx.Response) -> bool:
+    try:
+        ET.fromstring(response.content)
+    except ET.ParseError:
+        return False
+    return True
+
+
+def _is_base64(text: str) -> bool:
+    try:
+        base64.b64decode(text, validate=True)
+    except ValueError:
+        return False
+    return True
+
+
+def _content_ok(p: Probe) -> bool:
+    doc = next(d for d in p.provider.documents if d.id == SMALL_PDF)
+    data = base64.b64decode(_binary(p)["content"])
+    return hashlib.sha256(data).hexdigest() == doc.sha256
+
+
+def _unknown(p: Probe) -> httpx.Response:
+    return p.get("no-such-document")
+
+
+def _coding(p: Probe) -> dict[str, Any]:
+    coding: dict[str, Any] = issue(_unknown(p))["details"]["coding"][0]
+    return coding
+
+
+def _refused_with(header: str, value: str) -> Check:
+    def check(p: Probe) -> bool:
+        headers = p.headers()
+        headers[header] = value
+        return p.get(headers=headers).status_code == 400
+
+    return check
+
+
+def _refused_without(header: str) -> Check:
+    return lambda p: p.get(headers=p.headers(drop=(header,))).status_code == 400
+
+
+def _token_refused(make: Callable[[int], str]) -> Check:
+    def check(p: Probe) -> bool:
+        authorization = make(int(time.time()))
+        return p.get(headers=p.headers(Authorization=authorization)).status_code == 400
+
+    return check
+
+
+def _token_accepted(make: Callable[[int], str]) -> Check:
+    def check(p: Probe) -> bool:
+        authorization = make(int(time.time()))
+        return p.get(headers=p.headers(Authorization=authorization)).status_code == 200
+
+    return check
+
+
+def _responds(p: Probe, doc_id: str = SMALL_PDF, timeout: float = 5.0) -> bool:
+    client = httpx.Client(verify=client_context(p.provider.pki), timeout=timeout)
+    try:
+        with client:
+            client.get(f"{p.base_url}/Binary/{doc_id}", headers=p.headers())
+    except httpx.TransportError:
+        return False
+    return True
+
+
+def _refuses_client(context: ssl.SSLContext) -> Check:
+    def check(p: Probe) -> bool:
+        try:
+            with httpx.Client(verify=context, timeout=5) as client:
+                client.get(f"{p.base_url}/Binary/{SMALL_PDF}", headers=p.headers())
+        except httpx.TransportError:
+            return True
+        return False
+
+    return check
+
+
+def _no_client_cert(p: Probe) -> bool:
+    return _refuses_client(client_context(p.provider.pki, cert=False))(p)
+
+
+def _tls_1_1(p: Probe) -> bool:
+    context = client_context(
+        p.provider.pki, tls_max=ssl.TLSVersion.TLSv1_1, ciphers="DEFAULT:@SECLEVEL=0"
+    )
+    return _refuses_client(context)(p)
+
+
+def _weak_cipher(p: Probe) -> bool:
+    context = client_context(
+        p.provider.pki, tls_max=ssl.TLSVersion.TLSv1_2, ciphers="ECDHE-ECDSA-AES128-SHA"
+    )
+    return _refuses_client(context)(p)
+
+
+def _missing_claim(claim: str) -> Check:
+    return _token_refused(lambda now: raw_bearer(valid_claims(now, **{claim: ...})))
+
+
+CHECKS: dict[str, Check] = {
+    # A. Successful read
+    "success-status-202": lambda p: p.get().status_code == 200,
+    "binary-wrong-resource-type": lambda p: _binary(p)["resourceType"] == "Binary",
+    "binary-invalid-base64": lambda p: _is_base64(_binary(p)["content"]),
+    "binary-missing-content-type": lambda p: "contentType" in _binary(p),
+    "binary-invalid-json": lambda p: _is_json(p.get()),
+    "binary-missing-version-id": lambda p: _binary(p).get("meta", {}).get("versionId") == "1",
+    "binary-wrong-id": lambda p: _binary(p)["id"] == SMALL_PDF,
+    "binary-wrong-content-type": lambda p: _binary(p)["contentType"] == "application/pdf",
+    "binary-corrupt-content": _content_ok,
+    "binary-security-context": lambda p: "securityContext" not in _binary(p),
+    "binary-extra-element": lambda p: (
+        set(_binary(p)) == {"resourceType", "id", "meta", "contentType", "content"}
+    ),
+    # B. Unknown document
+    "unknown-id-status-400": lambda p: _unknown(p).status_code == 404,
+    "unknown-id-plain-text": lambda p: (
+        _unknown(p).headers["Content-Type"] == FHIR_JSON and _is_json(_unknown(p))
+    ),
+    "unknown-id-wrong-severity": lambda p: issue(_unknown(p))["severity"] == "error",
+    "unknown-id-wrong-issue-code": lambda p: issue(_unknown(p))["code"] == "not-found",
+    "unknown-id-wrong-spine-code": lambda p: spine_code(_unknown(p)) == "NO_RECORD_FOUND",
+    "unknown-id-wrong-spine-system": lambda p: _coding(p)["system"] == SPINE_SYSTEM,
+    "unknown-id-wrong-spine-display": lambda p: _coding(p)["display"] == "No record found",
+    # C. Spine headers
+    "accept-missing-ssp-traceid": _refused_without("Ssp-TraceID"),
+    "accept-missing-ssp-from": _refused_without("Ssp-From"),
+    "accept-missing-ssp-to": _refused_without("Ssp-To"),
+    "accept-missing-ssp-interactionid": _refused_without("Ssp-InteractionID"),
+    "accept-wrong-ssp-to": _refused_with("Ssp-To", "200000000999"),
+    "accept-wrong-interaction-id": _refused_with(
+        "Ssp-InteractionID", "urn:nhs:names:services:gpconnect:fhir:rest:read:patient-1"
+    ),
+    "case-sensitive-ssp-headers": lambda p: (
+        p.get(headers={k.lower(): v for k, v in p.headers().items()}).status_code == 200
+    ),
+    "header-error-wrong-spine-code": lambda p: (
+        spine_code(p.get(headers=p.headers(drop=("Ssp-From",)))) == "BAD_REQUEST"
+    ),
+    # D. JWT
+    "accept-missing-authorization": _refused_without("Authorization"),
+    "accept-non-bearer-scheme": _token_refused(
+        lambda now: "Basic " + bearer(valid_claims(now)).split()[1]
+    ),
+    "accept-malformed-jwt": _token_refused(lambda now: "Bearer not-a-jwt"),
+    **{f"accept-missing-claim-{claim}": _missing_claim(claim) for claim in CLAIMS},
+    "accept-wrong-exp-window": _token_refused(
+        lambda now: bearer(valid_claims(now, exp=now + 3600))
+    ),
+    "accept-expired-token": _token_refused(lambda now: bearer(valid_claims(now - 400))),
+    "accept-exp-before-iat": _token_refused(
+        lambda now: bearer(valid_claims(now + 200, exp=now + 100))
+    ),
+    "accept-wrong-reason-for-request": _token_refused(
+        lambda now: bearer(valid_claims(now, reason_for_request="migration"))
+    ),
+    "accept-wrong-requested-scope": _token_refused(
+        lambda now: bearer(valid_claims(now, requested_scope="patient/*.write"))
+    ),
+    "accept-wrong-claim-resource-type": _token_refused(
+        lambda now: bearer(valid_claims(now, requesting_device={"resourceType": "Patient"}))
+    ),
+    "accept-sub-practitioner-mismatch": _token_refused(
+        lambda now: bearer(valid_claims(now, sub="someone-else"))
+    ),
+    "accept-wrong-ods-system": _token_refused(
+        lambda now: bearer(
+            valid_claims(
+                now,
+                requesting_organization={
+                    "resourceType": "Organization",
+                    "identifier": [{"system": "https://example.org/ods", "value": "A1001"}],
+                },
+            )
+        )
+    ),
+    "reject-future-iat": _token_accepted(lambda now: bearer(valid_claims(now + 30))),
+    "reject-unk-sds-ids": _token_accepted(
+        lambda now: bearer(
+            valid_claims(
+                now, requesting_practitioner=practitioner((SDS_USER, "UNK"), (SDS_ROLE, "UNK"))
+            )
+        )
+    ),
+    "reject-minimal-practitioner": _token_accepted(
+        lambda now: bearer(
+            valid_claims(now, requesting_practitioner=practitioner((SDS_USER, "G123")))
+        )
+    ),
+    "reject-conf-scope": _token_accepted(
+        lambda now: bearer(valid_claims(now, requested_scope="patient/*.read conf/N"))
+    ),
+    # E. HTTP and negotiation
+    "no-cache-control": lambda p: p.get().headers.get("Cache-Control") == "no-store",
+    "no-cache-control-on-errors": lambda p: _unknown(p).headers.get("Cache-Control") == "no-store",
+    "no-etag": lambda p: "ETag" in p.get().headers,
+    "strong-etag": lambda p: p.get().headers["ETag"].startswith('W/"'),
+    "etag-mismatch": lambda p: p.get().headers["ETag"] == f'W/"{_binary(p)["meta"]["versionId"]}"',
+    "content-type-no-charset": lambda p: p.get().headers["Content-Type"] == FHIR_JSON,
+    "content-type-text-plain": lambda p: p.get().headers["Content-Type"] == FHIR_JSON,
+    "xml-unsupported": lambda p: p.get(params={"_format": "xml"}).status_code == 200,
+    "xml-invalid": lambda p: _is_xml(p.get(params={"_format": "xml"})),
+    "ignore-format-param": lambda p: (
+        p.get(headers=p.headers(Accept="application/fhir+json"), params={"_format": "xml"}).headers[
+            "Content-Type"
+        ]
+        == FHIR_XML
+    ),
+    "xml-default": lambda p: p.get(no_accept=True).headers["Content-Type"] == FHIR_JSON,
+    "accept-unsupported-format": lambda p: (
+        p.get(headers=p.headers(Accept="text/html")).status_code == 415
+    ),
+    "no-gzip": lambda p: (
+        p.get(headers=p.headers(Accept_Encoding="gzip")).headers.get("Content-Encoding") == "gzip"
+    ),
+    "accept-other-methods": lambda p: p.get(method="POST").status_code == 400,
+    # F. Size
+    "serve-oversize": lambda p: p.get(OVERSIZE_PDF).status_code == 404,
+    "refuse-large-document": lambda p: p.get(LARGE_PDF).status_code == 200,
+    # G. Transport and hostile
+    "no-client-cert-required": _no_client_cert,
+    "allow-tls1.1": _tls_1_1,
+    "weak-cipher": _weak_cipher,
+    "no-hsts": lambda p: p.get().headers.get("Strict-Transport-Security") == "max-age=31536000",
+    "hang": lambda p: _responds(p, timeout=0.5),
+    "garbage": _responds,
+    "drop-connection-on-error": lambda p: _responds(p, "no-such-document"),
+}
+
+# Faults that, by design, change a plain read of the small PDF / a plain unknown-id answer.
+_CHANGES_READ = {name for name in FAULTS if name.startswith(("binary-", "success-"))} | {
+    "no-cache-control",
+    "no-etag",
+    "strong-etag",
+    "etag-mismatch",
+    "content-type-no-charset",
+    "content-type-text-plain",
+    "no-hsts",
+    "hang",
+    "garbage",
+}
+_CHANGES_NOT_FOUND = {name for name in FAULTS if name.startswith("unknown-id-")} | {
+    "no-cache-control-on-errors",
+    "content-type-no-charset",
+    "content-type-text-plain",
+    "no-hsts",
+    "hang",
+    "garbage",
+    "drop-connection-on-error",
+}
+
+
+@dataclass(frozen=True)
+class _Baseline:
+    status: int
+    headers: dict[str, str]
+    body: dict[str, Any]
+
+
+def _baseline(response: httpx.Response) -> _Baseline:
+    keep = ("Cache-Control", "Content-Type", "ETag", "Strict-Transport-Security")
+    headers = {name: response.headers[name] for name in keep if name in response.headers}
+    return _Baseline(response.status_code, headers, response.json())
+
+
+@pytest.fixture(scope="module")
+def conformant() -> Iterator[Probe]:
+    with running() as p:
+        yield p
+
+
+@pytest.fixture(scope="module")
+def reference(conformant: Probe) -> tuple[_Baseline, _Baseline]:
+    return _baseline(conformant.get()), _baseline(_unknown(conformant))
+
+
+def test_every_fault_has_a_check() -> None:
+    assert set(CHECKS) == set(FAULTS)
+
+
+def test_fault_registry_is_well_formed() -> None:
+    for name, fault in FAULTS.items():
+        assert fault.name == name
+        assert fault.description
+        assert all(req.startswith("GPC-") for req in fault.requirements)
+    assert FAULTS["success-status-202"].requirements == ("GPC-DOC-RD-001",)
+    assert FAULTS["binary-security-context"].requirements == ("GPC-DOC-BIN-001",)
+
+
+@pytest.mark.parametrize("fault", sorted(CHECKS))
+def test_conformant_provider_passes_check(conformant: Probe, fault: str) -> None:
+    assert CHECKS[fault](conformant)
+
+
+@pytest.mark.parametrize("fault", sorted(CHECKS))
+def test_fault_fails_its_check(fault: str, reference: tuple[_Baseline, _Baseline]) -> None:
+    with running(faults=frozenset({fault})) as p:
+        if fault == "allow-tls1.1" and not _tls11_possible():
+            pytest.skip("the local OpenSSL cannot negotiate TLS 1.1 at all")
+        assert not CHECKS[fault](p)
+        read, not_found = reference
+        if fault not in _CHANGES_READ:
+            assert _baseline(p.get()) == read
+        if fault not in _CHANGES_NOT_FOUND:
+            assert _baseline(_unknown(p)) == not_found
+
+
+def _tls11_possible() -> bool:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+            context.minimum_version = ssl.TLSVersion.TLSv1_1
+            context.maximum_version = ssl.TLSVersion.TLSv1_1
+        context.set_ciphers("DEFAULT:@SECLEVEL=0")
+    except (ValueError, ssl.SSLError):
+        return False
+    return True
+
+
+def test_hang_is_released_by_stop() -> None:
+    with running(faults=frozenset({"hang"})) as p:
+        with pytest.raises(httpx.ReadTimeout):
+            p.client.get(f"{p.base_url}/Binary/{SMALL_PDF}", headers=p.headers(), timeout=0.3)
+        started = time.perf_counter()
+        p.provider.stop()
+        assert time.perf_counter() - started < 2
+
+
+def test_header_error_wrong_spine_code_is_422() -> None:
+    with running(faults=frozenset({"header-error-wrong-spine-code"})) as p:
+        response = p.get(headers=p.headers(drop=("Ssp-From",)))
+        assert response.status_code == 422
+        assert spine_code(response) == "INVALID_PARAMETER"
+
+
+def test_unknown_id_plain_text_body() -> None:
+    with running(faults=frozenset({"unknown-id-plain-text"})) as p:
+        response = _unknown(p)
+        assert response.status_code == 404
+        assert response.headers["Content-Type"].startswith("text/plain")
+        assert response.text == "Not found"
+
+
+def test_binary_faults_also_apply_to_xml() -> None:
+    with running(faults=frozenset({"binary-security-context", "binary-extra-element"})) as p:
+        root = ET.fromstring(p.get(params={"_format": "xml"}).content)
+        tags = [child.tag.split("}")[1] for child in root]
+        assert tags == ["id", "meta", "language", "contentType", "securityContext", "content"]
