@@ -118,8 +118,10 @@ def run(args: argparse.Namespace) -> int:
             from gpc_assure.embedded import start_embedded_provider
 
             embedded, config = start_embedded_provider(config)
-            print(f"gpc-assure: no provider configured; embedded reference provider at "
-                  f"{config.base_url}")
+            print(
+                f"gpc-assure: no provider configured; embedded reference provider at "
+                f"{config.base_url}"
+            )
         return _run_against(args, config, report_dir, embedded=embedded is not None)
     finally:
         if embedded is not None:
@@ -140,8 +142,10 @@ def _run_against(
     reason = unreachable_reason(config, context)
     if reason is not None:
         _record_unreachable(report_dir, config, reason)
-        print(f"gpc-assure: cannot reach the provider at {first_hop(config)}: {reason}",
-              file=sys.stderr)
+        print(
+            f"gpc-assure: cannot reach the provider at {first_hop(config)}: {reason}",
+            file=sys.stderr,
+        )
         print(f"gpc-assure: report: {report_dir.resolve()}", file=sys.stderr)
         return EXIT_UNREACHABLE
     if not config.transport_assured:

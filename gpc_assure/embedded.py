@@ -1,7 +1,10 @@
 """Starting the embedded reference provider and pointing a configuration at it."""
 
+from typing import cast
+
 from gpc_assure.config import DocumentExpectation, ProviderConfig
 from gpc_assure.provider import ProviderSettings, ReferenceProvider
+from gpc_assure.provider.settings import SpecVersion
 
 
 def start_embedded_provider(
@@ -10,7 +13,9 @@ def start_embedded_provider(
     """Start the reference provider for `config`'s spec version; return it and the config
     that targets it (its CA, a client certificate it trusts, and its documents)."""
     provider = ReferenceProvider(
-        ProviderSettings(spec=config.spec, provider_asid=config.provider_asid, faults=faults)
+        ProviderSettings(
+            spec=cast(SpecVersion, config.spec), provider_asid=config.provider_asid, faults=faults
+        )
     )
     provider.start()
     documents = tuple(

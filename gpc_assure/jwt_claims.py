@@ -74,7 +74,7 @@ def valid_claims(config: ProviderConfig, now: int) -> dict[str, Any]:
 
 def encode_unsecured(claims: dict[str, Any]) -> str:
     """An unsecured JWT (`alg: none`, empty signature), as the page requires of consumers."""
-    return jwt.encode(claims, key=None, algorithm="none")
+    return jwt.encode(claims, key="", algorithm="none")
 
 
 def _b64url_json(part: str) -> Any:
@@ -96,5 +96,8 @@ def decode_for_evidence(authorization: str) -> dict[str, Any]:
     try:
         header, claims = _b64url_json(parts[0]), _b64url_json(parts[1])
     except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
-        return {"decoded": False, "reason": f"not base64url-encoded JSON ({exc.__class__.__name__})"}
+        return {
+            "decoded": False,
+            "reason": f"not base64url-encoded JSON ({exc.__class__.__name__})",
+        }
     return {"decoded": True, "header": header, "claims": claims, "signature": parts[2]}

@@ -8,7 +8,7 @@ and a judge, maps `@req:` tags to markers, and records one result per scenario, 
 import json
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from contextlib import suppress
 from datetime import UTC, datetime
 from pathlib import Path
@@ -211,7 +211,9 @@ def judge(request: pytest.FixtureRequest) -> Judge:
 
 
 @pytest.fixture
-def send(request: pytest.FixtureRequest, transport: Transport) -> Callable[[RetrieveRequest], Exchange]:
+def send(
+    request: pytest.FixtureRequest, transport: Transport
+) -> Callable[[RetrieveRequest], Exchange]:
     """Send a request and keep the exchange as the scenario's evidence."""
     exchanges: list[Exchange] = []
     request.node.stash[_EXCHANGES] = exchanges
@@ -242,12 +244,27 @@ def _evidence_file(report_dir: Path, nodeid: str) -> Path:
     return report_dir / "evidence" / f"{slug}.json"
 
 
+def _write_evidence(item: pytest.Item, findings: list[dict[str, str]]) -> Path:
+    """The scenario's findings and exchanges as one JSON file; returns its path."""
+    report_dir = Path(item.config.getoption("report_dir"))
+    path = _evidence_file(report_dir, item.nodeid)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    evidence = {
+        "scenario": item.nodeid,
+        "findings": findings,
+        "exchanges": [e.to_evidence() for e in item.stash.get(_EXCHANGES, [])],
+    }
+    path.write_text(json.dumps(evidence, indent=2), encoding="utf-8")
+    return path.relative_to(report_dir)
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
-) -> Iterator[None]:
-    report: pytest.TestReport = yield
-    if call.when != "call" or _JUDGE not in item.stash and _EXCHANGES not in item.stash:
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """After a scenario ran: a one-line failure message, findings and evidence on its report."""
+    report = yield
+    if call.when != "call" or (_JUDGE not in item.stash and _EXCHANGES not in item.stash):
         return report
     failure = call.excinfo.value if call.excinfo is not None else None
     if isinstance(failure, RequirementFailure):
@@ -255,22 +272,7 @@ def pytest_runtest_makereport(
         item.user_properties.append(("failure_kind", "requirement"))
     findings = [f.as_dict() for f in item.stash[_JUDGE].findings] if _JUDGE in item.stash else []
     item.user_properties.append(("findings", json.dumps(findings)))
-    exchanges = item.stash.get(_EXCHANGES, [])
-    report_dir = Path(item.config.getoption("report_dir"))
-    path = _evidence_file(report_dir, item.nodeid)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(
-        json.dumps(
-            {
-                "scenario": item.nodeid,
-                "findings": findings,
-                "exchanges": [e.to_evidence() for e in exchanges],
-            },
-            indent=2,
-        ),
-        encoding="utf-8",
-    )
-    item.user_properties.append(("evidence", str(path.relative_to(report_dir))))
+    item.user_properties.append(("evidence", str(_write_evidence(item, findings))))
     return report
 
 

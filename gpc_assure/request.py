@@ -34,13 +34,15 @@ class RetrieveRequest:
         return replace(self, headers=tuple(h for h in self.headers if h[0].lower() != wanted))
 
     def with_header(self, name: str, value: str) -> "RetrieveRequest":
-        """Replace header `name` (any letter case) in place, or append it; `name` is sent as given."""
+        """Replace header `name` (any letter case) in place, or append it; sent as spelled here."""
         wanted = name.lower()
         if self.header(name) is None:
             return replace(self, headers=(*self.headers, (name, value)))
         return replace(
             self,
-            headers=tuple((name, value) if k.lower() == wanted else (k, v) for k, v in self.headers),
+            headers=tuple(
+                (name, value) if k.lower() == wanted else (k, v) for k, v in self.headers
+            ),
         )
 
     def with_method(self, method: str) -> "RetrieveRequest":
@@ -60,7 +62,9 @@ def binary_url(config: ProviderConfig, document_id: str) -> str:
     return f"{config.proxy_url}/{url}" if config.proxy_url else url
 
 
-def valid_request(config: ProviderConfig, document_id: str, now: int | None = None) -> RetrieveRequest:
+def valid_request(
+    config: ProviderConfig, document_id: str, now: int | None = None
+) -> RetrieveRequest:
     """A conformant consumer's request for `document_id`, with a fresh trace id and token."""
     issued_at = int(time.time()) if now is None else now
     headers: tuple[Header, ...] = (

@@ -16,7 +16,7 @@ class SpecVersion:
     binary_read_interaction: str
     requested_scope: str
     size_limit_bytes: int | None
-    """Documents over this size are answered 404 NO_RECORD_FOUND; None where the version sets none."""
+    """Larger documents are answered 404 NO_RECORD_FOUND (None: no limit in this version)."""
 
 
 SPEC_VERSIONS: dict[str, SpecVersion] = {

@@ -16,8 +16,12 @@ SPINE_SYSTEMS = frozenset(
 ACCEPTED_DISPLAYS: dict[str, frozenset[str]] = {
     "NO_RECORD_FOUND": frozenset({"No record found"}),
     "PATIENT_NOT_FOUND": frozenset({"Patient not found", "Patient record not found"}),
-    "ORGANISATION_NOT_FOUND": frozenset({"Organisation not found", "Organisation record not found"}),
-    "PRACTITIONER_NOT_FOUND": frozenset({"Practitioner not found", "Practitioner record not found"}),
+    "ORGANISATION_NOT_FOUND": frozenset(
+        {"Organisation not found", "Organisation record not found"}
+    ),
+    "PRACTITIONER_NOT_FOUND": frozenset(
+        {"Practitioner not found", "Practitioner record not found"}
+    ),
     "BAD_REQUEST": frozenset({"Bad request", "Submitted request is malformed/invalid"}),
     "INVALID_RESOURCE": frozenset({"Invalid validation of resource"}),
     "INVALID_PARAMETER": frozenset({"Invalid parameter"}),

@@ -25,7 +25,9 @@ def client_ssl_context(tls: TlsSettings) -> ssl.SSLContext:
         try:
             context.load_cert_chain(str(tls.client_cert), str(tls.client_key), password=password)
         except ssl.SSLError as exc:
-            hint = "wrong key password?" if password else f"encrypted key? set {tls.key_password_env}"
+            hint = (
+                "wrong key password?" if password else f"encrypted key? set {tls.key_password_env}"
+            )
             raise TlsSetupError(
                 f"tls.client_cert/tls.client_key: cannot load the client certificate and key "
                 f"({exc.reason or exc}; {hint})"

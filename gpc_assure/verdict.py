@@ -53,7 +53,9 @@ class Judge:
     def __call__(self, requirement_id: str, observation: Observation) -> None:
         requirement = catalogue().get(requirement_id)
         if requirement is None:
-            raise KeyError(f"step names requirement {requirement_id}, which is not in the catalogue")
+            raise KeyError(
+                f"step names requirement {requirement_id}, which is not in the catalogue"
+            )
         if observation.met is None:
             verdict = "not evaluated"
         elif observation.met:

@@ -13,8 +13,12 @@ PDF = b"%PDF-1.4\n" + bytes(range(256)) * 40
 
 def binary_body(data: bytes) -> bytes:
     return json.dumps(
-        {"resourceType": "Binary", "id": "d", "contentType": "application/pdf",
-         "content": base64.b64encode(data).decode()}
+        {
+            "resourceType": "Binary",
+            "id": "d",
+            "contentType": "application/pdf",
+            "content": base64.b64encode(data).decode(),
+        }
     ).encode()
 
 

@@ -44,9 +44,10 @@ def test_every_request_has_a_fresh_trace_id() -> None:
     assert first != second
 
 
-@pytest.mark.parametrize(("spec", "interaction"), [("1.6", RELEASED_BINARY_READ),
-                                                   ("1.0", RELEASED_BINARY_READ),
-                                                   ("draft", DRAFT_BINARY_READ)])
+@pytest.mark.parametrize(
+    ("spec", "interaction"),
+    [("1.6", RELEASED_BINARY_READ), ("1.0", RELEASED_BINARY_READ), ("draft", DRAFT_BINARY_READ)],
+)
 def test_interaction_id_follows_the_spec_version(spec: str, interaction: str) -> None:
     request = valid_request(make_config(spec=spec), "doc-1")
     assert request.header("Ssp-InteractionID") == interaction
@@ -77,7 +78,10 @@ def test_token_has_all_ten_claims_as_the_page_defines_them() -> None:
     organization = claims["requesting_organization"]
     assert isinstance(organization, dict)
     assert organization["identifier"] == [
-        {"system": "https://fhir.nhs.uk/Id/ods-organization-code", "value": config.consumer.ods_code}
+        {
+            "system": "https://fhir.nhs.uk/Id/ods-organization-code",
+            "value": config.consumer.ods_code,
+        }
     ]
     device = claims["requesting_device"]
     assert isinstance(device, dict)
@@ -107,5 +111,5 @@ def test_decode_for_evidence_never_raises() -> None:
     assert decode_for_evidence("Basic abc")["decoded"] is False
     assert decode_for_evidence("Bearer a.b")["decoded"] is False
     assert decode_for_evidence("Bearer !!.??.")["decoded"] is False
-    token = jwt.encode({"sub": "1"}, key=None, algorithm="none")
+    token = jwt.encode({"sub": "1"}, key="", algorithm="none")
     assert decode_for_evidence(f"Bearer {token}")["claims"] == {"sub": "1"}

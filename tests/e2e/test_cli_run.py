@@ -1,0 +1,172 @@
+"""`gpc-assure run` end to end, against live HTTPS providers on 127.0.0.1."""
+
+import json
+import socket
+from pathlib import Path
+
+import pytest
+
+from e2e.harness import CliResult, provider_config_file, run_cli
+from gpc_assure.provider import ReferenceProvider
+
+pytestmark = pytest.mark.e2e
+
+
+def assert_all_passed(result: CliResult) -> None:
+    assert result.code == 0, result.stdout + result.stderr
+    outcomes = result.outcomes()
+    assert outcomes, "no scenario ran"
+    assert set(outcomes.values()) == {"passed"}, outcomes
+
+
+def test_no_provider_configured_runs_against_the_embedded_provider(tmp_path: Path) -> None:
+    result = run_cli("run", cwd=tmp_path)
+    assert_all_passed(result)
+    summary = result.summary
+    assert summary["provider"]["embedded_reference_provider"] is True
+    assert summary["spec_version"] == "1.6"
+    assert {s["name"] for s in summary["scenarios"]} >= {
+        "An existing document is returned as a Binary",
+        "An unknown document id is answered 404 with NO_RECORD_FOUND",
+    }
+    assert (result.report_dir / "junit.xml").is_file()
+    assert any((result.report_dir / "allure-results").iterdir())
+    assert str(result.report_dir) in result.stdout
+
+
+def test_every_documented_flag_against_a_separate_provider(
+    tmp_path: Path, conformant_provider: ReferenceProvider
+) -> None:
+    p = conformant_provider
+    documents = [arg for d in p.documents if not d.oversize for arg in ("--document-id", d.id)]
+    result = run_cli(
+        "run",
+        "--base-url",
+        p.base_url,
+        *documents,
+        "--provider-asid",
+        p.provider_asid,
+        "--consumer-asid",
+        "200000000999",
+        "--ca",
+        str(p.pki.ca_cert),
+        "--client-cert",
+        str(p.pki.client_cert),
+        "--client-key",
+        str(p.pki.client_key),
+        "--spec",
+        "1.6",
+        cwd=tmp_path,
+    )
+    assert_all_passed(result)
+    assert result.summary["provider"]["base_url"] == p.base_url
+    assert len(result.outcomes()) == len(documents) // 2 + 1
+
+
+def test_config_file_with_digests(tmp_path: Path, conformant_provider: ReferenceProvider) -> None:
+    config = provider_config_file(conformant_provider, tmp_path / "provider.toml")
+    result = run_cli("run", "--config", str(config), cwd=tmp_path)
+    assert_all_passed(result)
+    digests = [
+        f["observed"]
+        for s in result.summary["scenarios"]
+        for f in s["findings"]
+        if f["requirement"] == "GPC-DOC-RD-006"
+    ]
+    assert len(digests) == 3
+    assert all(d.startswith("SHA-256 ") for d in digests)
+
+
+def test_through_the_spine_secure_proxy_url_form(
+    tmp_path: Path, conformant_provider: ReferenceProvider
+) -> None:
+    config = provider_config_file(conformant_provider, tmp_path / "provider.toml")
+    origin = conformant_provider.base_url.split("/B82617")[0]
+    result = run_cli("run", "--config", str(config), "--proxy-url", origin, cwd=tmp_path)
+    assert_all_passed(result)
+    evidence = json.loads(next((result.report_dir / "evidence").glob("*small*")).read_text())
+    assert evidence["exchanges"][0]["request"]["url"].startswith(f"{origin}/https://")
+
+
+def test_plain_pytest_with_a_provider_config(
+    tmp_path: Path, conformant_provider: ReferenceProvider
+) -> None:
+    import subprocess
+    import sys
+
+    from e2e.harness import ROOT
+
+    config = provider_config_file(conformant_provider, tmp_path / "provider.toml")
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            str(ROOT / "steps" / "test_conformance.py"),
+            "--provider-config",
+            str(config),
+            "--report-dir",
+            str(tmp_path / "r"),
+            "-p",
+            "no:cacheprovider",
+            "-q",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    summary = json.loads((tmp_path / "r" / "summary.json").read_text())
+    assert summary["totals"]["passed"] == 4
+
+
+@pytest.mark.parametrize(
+    ("args", "field"),
+    [
+        (["--base-url", "ftp://provider.example/base"], "base_url"),
+        (["--base-url", "not a url"], "base_url"),
+        (["--spec", "2.0"], "spec"),
+        (["--provider-asid", "ABC"], "provider_asid"),
+        (["--ca", "/nonexistent/ca.pem", "--base-url", "https://127.0.0.1:9/x"], "tls.ca"),
+        (["--config", "/nonexistent/provider.toml"], "config"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(tmp_path: Path, args: list[str], field: str) -> None:
+    result = run_cli("run", *args, cwd=tmp_path)
+    assert result.code == 2, result.stdout + result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert field in lines[0]
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_unreachable_provider_exits_3_and_says_why(tmp_path: Path) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    result = run_cli("run", "--base-url", f"https://127.0.0.1:{port}/base", cwd=tmp_path)
+    assert result.code == 3, result.stdout + result.stderr
+    assert "connection refused" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "unreachable" in result.summary["error"]
+
+
+def test_report_holds_no_document_bytes(
+    tmp_path: Path, conformant_provider: ReferenceProvider
+) -> None:
+    import base64
+
+    config = provider_config_file(conformant_provider, tmp_path / "provider.toml")
+    result = run_cli("run", "--config", str(config), cwd=tmp_path)
+    assert result.code == 0
+    served = conformant_provider.documents[0]
+    assert served.id == "gpc-doc-small-pdf"
+    from gpc_assure.provider.documents import stored_documents
+
+    data = next(d for d in stored_documents() if d.info.id == served.id).data
+    fragment = base64.b64encode(data).decode()[100:160]
+    for path in result.report_dir.rglob("*"):
+        if path.is_file():
+            assert fragment not in path.read_text(errors="replace"), path
