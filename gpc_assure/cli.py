@@ -153,6 +153,7 @@ def _run_against(
     resolved = report_dir / "resolved-config.json"
     resolved.write_text(json.dumps(to_resolved_dict(config), indent=2), encoding="utf-8")
     code = pytest.main(_pytest_args(args, report_dir, resolved, embedded))
+    _print_totals(report_dir)
     if code == pytest.ExitCode.OK:
         return EXIT_PASSED
     if code == pytest.ExitCode.TESTS_FAILED:
@@ -166,18 +167,33 @@ def _run_against(
     return EXIT_FAILED
 
 
-def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
+def _dispatch(argv: list[str]) -> int:
     if argv[:1] == ["provider"]:
         from gpc_assure.provider.cli import main as provider_main
 
         return provider_main(argv[1:])
-    args = build_parser().parse_args(argv)
+    return run(build_parser().parse_args(argv))
+
+
+def _print_totals(report_dir: Path) -> None:
+    """The run's last line: totals per outcome and where the report is."""
+    summary_file = report_dir / "summary.json"
+    if summary_file.is_file():
+        counts = json.loads(summary_file.read_text(encoding="utf-8"))["totals"]
+        totals = ", ".join(f"{n} {outcome}" for outcome, n in counts.items() if n) or "none run"
+        print(f"gpc-assure: scenarios: {totals}")
+    print(f"gpc-assure: report: {report_dir.resolve()}")
+
+
+def main(argv: list[str] | None = None) -> int:
     try:
-        return run(args)
+        return _dispatch(sys.argv[1:] if argv is None else argv)
     except KeyboardInterrupt:
         print("gpc-assure: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped into a reader that stopped early, e.g. `| head`
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

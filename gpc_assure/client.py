@@ -89,23 +89,19 @@ class Transport:
         sent = tuple((k.decode("latin-1"), v.decode("latin-1")) for k, v in built.headers.raw)
         started_at = datetime.now(UTC).isoformat(timespec="milliseconds")
         start = time.perf_counter()
+        record: ResponseRecord | None = None
+        error: str | None = None
         try:
             record = self._receive(built, start)
         except (httpx.HTTPError, TransportLimitExceeded) as exc:
-            return Exchange(
-                request=request,
-                sent_headers=sent,
-                started_at=started_at,
-                elapsed_ms=(time.perf_counter() - start) * 1000,
-                response=None,
-                error=describe_transport_error(exc, self._config),
-            )
+            error = describe_transport_error(exc, self._config)
         return Exchange(
             request=request,
             sent_headers=sent,
             started_at=started_at,
             elapsed_ms=(time.perf_counter() - start) * 1000,
             response=record,
+            error=error,
         )
 
     def _receive(self, built: httpx.Request, start: float) -> ResponseRecord:

@@ -142,13 +142,6 @@ class ProviderConfig:
         urls = (self.base_url, self.proxy_url)
         return not any(url is not None and url.startswith("http://") for url in urls)
 
-    def binary_url(self, document_id: str) -> str:
-        """The URL a request for ``document_id`` goes to (through the proxy, if set)."""
-        if self.base_url is None:
-            raise ConfigError("base_url", None, "a provider URL (see with_embedded)")
-        url = f"{self.base_url}/Binary/{document_id}"
-        return f"{self.proxy_url}/{url}" if self.proxy_url else url
-
     def with_embedded(
         self,
         base_url: str,

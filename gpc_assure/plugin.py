@@ -313,8 +313,8 @@ class RunRecorder:
         )
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
-        if not self.records:
-            return
+        if not self.records or self.config.getoption("resolved_config"):
+            return  # `gpc-assure run` prints its own closing lines
         counts = ", ".join(f"{n} {outcome}" for outcome, n in totals(self.records).items() if n)
         terminalreporter.write_sep("=", "gpc-assure")
         terminalreporter.write_line(f"{len(self.records)} scenarios: {counts}")

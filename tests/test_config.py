@@ -158,11 +158,11 @@ def test_defaults() -> None:
 # --- values ----------------------------------------------------------------------------------
 
 
-def test_trailing_slash_stripped_and_binary_url() -> None:
+def test_trailing_slashes_are_stripped() -> None:
     overrides = {"base_url": BASE + "/", "proxy_url": "https://proxy.test/"}
     config = load_config(None, {}, overrides)
     assert config.base_url == BASE
-    assert config.binary_url("d1") == f"https://proxy.test/{BASE}/Binary/d1"
+    assert config.proxy_url == "https://proxy.test"
 
 
 @pytest.mark.parametrize(

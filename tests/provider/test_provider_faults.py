@@ -36,21 +36,10 @@ from provider_testkit import (
 )
 
 from gpc_assure.provider import FAULTS
+from gpc_assure.provider.faults import JWT_CLAIMS
 
 pytestmark = pytest.mark.e2e
 Check = Callable[[Probe], bool]
-CLAIMS = (
-    "iss",
-    "sub",
-    "aud",
-    "exp",
-    "iat",
-    "reason_for_request",
-    "requested_scope",
-    "requesting_device",
-    "requesting_organization",
-    "requesting_practitioner",
-)
 
 
 def _binary(p: Probe) -> dict[str, Any]:
@@ -216,7 +205,7 @@ CHECKS: dict[str, Check] = {
         lambda now: "Basic " + bearer(valid_claims(now)).split()[1]
     ),
     "accept-malformed-jwt": _token_refused(lambda now: "Bearer not-a-jwt"),
-    **{f"accept-missing-claim-{claim}": _missing_claim(claim) for claim in CLAIMS},
+    **{f"accept-missing-claim-{claim}": _missing_claim(claim) for claim in JWT_CLAIMS},
     "accept-wrong-exp-window": _token_refused(
         lambda now: bearer(valid_claims(now, exp=now + 3600))
     ),

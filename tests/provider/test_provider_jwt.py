@@ -22,19 +22,9 @@ from provider_testkit import (
     valid_claims,
 )
 
+from gpc_assure.provider.faults import JWT_CLAIMS
+
 pytestmark = pytest.mark.e2e
-CLAIMS = (
-    "iss",
-    "sub",
-    "aud",
-    "exp",
-    "iat",
-    "reason_for_request",
-    "requested_scope",
-    "requesting_device",
-    "requesting_organization",
-    "requesting_practitioner",
-)
 
 
 @pytest.fixture(scope="module")
@@ -76,12 +66,12 @@ def test_valid_token_is_accepted(probe: Probe) -> None:
     _accepted(probe, valid_claims())
 
 
-@pytest.mark.parametrize("claim", CLAIMS)
+@pytest.mark.parametrize("claim", JWT_CLAIMS)
 def test_missing_claim_is_refused(probe: Probe, claim: str) -> None:
     _refused(probe, bearer(valid_claims(**{claim: ...})), claim)
 
 
-@pytest.mark.parametrize("claim", CLAIMS)
+@pytest.mark.parametrize("claim", JWT_CLAIMS)
 def test_null_claim_is_refused(probe: Probe, claim: str) -> None:
     _refused(probe, raw_bearer(valid_claims(**{claim: None})), claim)
 
