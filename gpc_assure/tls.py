@@ -21,9 +21,12 @@ def client_ssl_context(tls: TlsSettings) -> ssl.SSLContext:
         raise TlsSetupError(f"tls.ca {tls.ca}: not a usable PEM CA bundle ({exc})") from None
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     if tls.client_cert is not None and tls.client_key is not None:
-        password = os.environ.get(tls.key_password_env)
+        password = os.environ.get(tls.key_password_env) or ""
         try:
-            context.load_cert_chain(str(tls.client_cert), str(tls.client_key), password=password)
+            # A callable, even for "no password": OpenSSL must never prompt on the terminal.
+            context.load_cert_chain(
+                str(tls.client_cert), str(tls.client_key), password=lambda: password
+            )
         except ssl.SSLError as exc:
             hint = (
                 "wrong key password?" if password else f"encrypted key? set {tls.key_password_env}"
@@ -33,5 +36,8 @@ def client_ssl_context(tls: TlsSettings) -> ssl.SSLContext:
                 f"({exc.reason or exc}; {hint})"
             ) from None
         except OSError as exc:
-            raise TlsSetupError(f"tls.client_cert/tls.client_key: {exc.strerror}") from None
+            raise TlsSetupError(
+                f"tls.client_cert/tls.client_key: cannot load the client certificate and key "
+                f"({exc.strerror or exc}; encrypted key? set {tls.key_password_env})"
+            ) from None
     return context

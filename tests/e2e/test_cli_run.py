@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from e2e.harness import CliResult, provider_config_file, run_cli
-from gpc_assure.provider import ReferenceProvider
+from gpc_assure.provider import ProviderSettings, ReferenceProvider
+from gpc_assure.spec_versions import spec_version
 
 pytestmark = pytest.mark.e2e
 
@@ -170,3 +171,33 @@ def test_report_holds_no_document_bytes(
     for path in result.report_dir.rglob("*"):
         if path.is_file():
             assert fragment not in path.read_text(errors="replace"), path
+
+
+def test_plain_http_is_marked_not_assured(tmp_path: Path) -> None:
+    settings = ProviderSettings(tls=False)
+    with ReferenceProvider(settings) as provider:
+        result = run_cli("run", "--base-url", provider.base_url, cwd=tmp_path)
+    assert result.code == 0, result.stdout + result.stderr
+    assert result.summary["provider"]["transport_assured"] is False
+    assert "NOT assured" in result.summary["provider"]["transport"]
+    assert "NOT assured" in result.stdout
+
+
+@pytest.mark.parametrize("spec", ["1.0", "draft"])
+def test_other_spec_versions_against_the_embedded_provider(tmp_path: Path, spec: str) -> None:
+    result = run_cli("run", "--spec", spec, cwd=tmp_path)
+    assert_all_passed(result)
+    assert result.summary["spec_version"] == spec
+    evidence = json.loads(next((result.report_dir / "evidence").glob("*small*")).read_text())
+    headers = dict(evidence["exchanges"][0]["request"]["headers"])
+    assert headers["Ssp-InteractionID"] == spec_version(spec).binary_read_interaction
+
+
+def test_a_response_over_the_size_cap_fails_with_the_reason(tmp_path: Path) -> None:
+    result = run_cli("run", "--max-response-bytes", "1MiB", cwd=tmp_path)
+    assert result.code == 1
+    outcomes = result.outcomes()
+    large = next(s for s in result.summary["scenarios"] if "large" in s["id"])
+    assert large["outcome"] == "failed"
+    assert "size cap" in large["message"]
+    assert sum(o == "passed" for o in outcomes.values()) == len(outcomes) - 1
