@@ -3,5 +3,7 @@
 pytest_plugins = [
     "gpc_assure.plugin",
     "steps.request_steps",
+    "steps.jwt_steps",
     "steps.response_steps",
+    "steps.transport_steps",
 ]

@@ -1,7 +1,8 @@
 Feature: Retrieve a document that does not exist
   A request for a logical id the provider does not hold is answered with an error,
   described by a GPConnect-OperationOutcome-1 carrying the Spine code NO_RECORD_FOUND.
-  Spec: "Retrieve a document" (Error handling) and the error-handling guidance.
+  Spec: "Retrieve a document" (Error handling), the error-handling guidance, and the
+  general API guidance (ids are case sensitive; headers apply to every response).
 
   @req:GPC-DOC-NF-001 @req:GPC-DOC-ERR-001 @req:GPC-DOC-ERR-002 @req:GPC-DOC-ERR-003
   @req:GPC-DOC-ERR-004
@@ -14,3 +15,43 @@ Feature: Retrieve a document that does not exist
     And the OperationOutcome issue code is "not-found" (GPC-DOC-ERR-003)
     And the Spine error code is "NO_RECORD_FOUND" (GPC-DOC-NF-001)
     And the Spine coding names the Spine code system and the code's display (GPC-DOC-ERR-004)
+
+  @req:GPC-DOC-NF-001
+  Scenario Outline: An unknown id of another shape is answered 404 with NO_RECORD_FOUND
+    Given a valid request for an unknown document id that is <shape>
+    When the request is sent
+    Then the request is rejected: HTTP 404 NO_RECORD_FOUND (GPC-DOC-NF-001)
+
+    Examples:
+      | shape                              |
+      | 64 characters long                 |
+      | made of dots and dashes            |
+      | numeric                            |
+      | percent-encoded in the URL         |
+
+  @req:GPC-DOC-NF-002
+  Scenario: An existing id in other letter case is not that document
+    Given a valid request for the first configured document with its id in other letter case
+    When the request is sent
+    Then the request is rejected: HTTP 404 NO_RECORD_FOUND (GPC-DOC-NF-002)
+
+  @req:GPC-DOC-HTTP-001
+  Scenario: Error responses forbid caching too
+    Given a valid request for a document that does not exist
+    When the request is sent
+    Then the response status is 404 (GPC-DOC-HTTP-001)
+    And the response has Cache-Control no-store (GPC-DOC-HTTP-001)
+
+  @req:GPC-DOC-HTTP-003
+  Scenario: Error responses declare FHIR JSON in UTF-8 too
+    Given a valid request for a document that does not exist
+    When the request is sent
+    Then the response status is 404 (GPC-DOC-HTTP-003)
+    And the response Content-Type is FHIR JSON with charset utf-8 (GPC-DOC-HTTP-003)
+
+  @req:GPC-DOC-ERR-005
+  Scenario: Error responses explain themselves in diagnostics
+    Given a valid request for a document that does not exist
+    When the request is sent
+    Then the response status is 404 (GPC-DOC-ERR-005)
+    And the OperationOutcome gives diagnostics (GPC-DOC-ERR-005)

@@ -44,8 +44,16 @@ def describe_transport_error(exc: Exception, config: ProviderConfig) -> str:
     return f"{exc.__class__.__name__}: {exc}"
 
 
+GIVE_UP_AFTER_TIMEOUTS = 3
+
+
 class Transport:
-    """An HTTP client for one provider: mutual TLS, time-outs and a response size cap."""
+    """An HTTP client for one provider: mutual TLS, time-outs and a response size cap.
+
+    A provider that lets GIVE_UP_AFTER_TIMEOUTS requests in a row time out is not sent any
+    more: later requests fail at once, saying so, so that a hung provider cannot hold a run
+    for (scenarios x read time-out).
+    """
 
     def __init__(self, config: ProviderConfig, ssl_context: ssl.SSLContext | None = None) -> None:
         self._config = config
@@ -63,6 +71,7 @@ class Transport:
         # httpx adds Accept and Accept-Encoding to every request by default; the suite sends
         # exactly the headers its request says, so scenarios can omit them.
         self._client.headers["User-Agent"] = f"gpc-assure/{__version__}"
+        self._timeouts_in_a_row = 0
         del self._client.headers["Accept"]
         del self._client.headers["Accept-Encoding"]
 
@@ -79,6 +88,16 @@ class Transport:
         self.close()
 
     def send(self, request: RetrieveRequest) -> Exchange:
+        if self._timeouts_in_a_row >= GIVE_UP_AFTER_TIMEOUTS:
+            return Exchange(
+                request=request,
+                sent_headers=request.headers,
+                started_at=datetime.now(UTC).isoformat(timespec="milliseconds"),
+                elapsed_ms=0.0,
+                response=None,
+                error=f"not sent: the provider left the previous {self._timeouts_in_a_row} "
+                "requests unanswered within the time-outs",
+            )
         built = self._client.build_request(
             request.method,
             request.url,
@@ -91,10 +110,13 @@ class Transport:
         start = time.perf_counter()
         record: ResponseRecord | None = None
         error: str | None = None
+        timed_out = False
         try:
             record = self._receive(built, start)
         except (httpx.HTTPError, TransportLimitExceeded) as exc:
             error = describe_transport_error(exc, self._config)
+            timed_out = isinstance(exc, httpx.TimeoutException)
+        self._timeouts_in_a_row = self._timeouts_in_a_row + 1 if timed_out else 0
         return Exchange(
             request=request,
             sent_headers=sent,

@@ -130,6 +130,7 @@ class ProviderConfig:
     documents: tuple[DocumentExpectation, ...]
     unknown_document_id: str
     oversize_document_id: str | None
+    large_document_id: str | None
     tls: TlsSettings
     connect_timeout: float
     read_timeout: float

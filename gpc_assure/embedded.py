@@ -1,5 +1,6 @@
 """Starting the embedded reference provider and pointing a configuration at it."""
 
+from dataclasses import replace
 from typing import cast
 
 from gpc_assure.config import DocumentExpectation, ProviderConfig
@@ -23,6 +24,8 @@ def start_embedded_provider(
         for d in provider.documents
         if not d.oversize
     )
+    by_size = sorted((d for d in provider.documents if not d.oversize), key=lambda d: d.size)
+    oversize = next((d.id for d in provider.documents if d.oversize), None)
     resolved = config.with_embedded(
         base_url=provider.base_url,
         ca=provider.pki.ca_cert,
@@ -31,4 +34,10 @@ def start_embedded_provider(
         provider_asid=provider.provider_asid,
         documents=documents,
     )
+    if not config.documents:  # the embedded documents are in use: name the size-test ones too
+        resolved = replace(
+            resolved,
+            large_document_id=config.large_document_id or by_size[-1].id,
+            oversize_document_id=config.oversize_document_id or oversize,
+        )
     return provider, resolved

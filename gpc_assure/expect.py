@@ -9,8 +9,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from gpc_assure.evidence import Exchange
+from gpc_assure.fhir_xml import FhirXmlError, parse_fhir_xml
 from gpc_assure.schema_validation import validate
 from gpc_assure.spine_codes import SPINE_SYSTEMS, display_accepted
+from gpc_assure.tls_probe import hsts_max_age
 
 
 @dataclass(frozen=True)
@@ -196,3 +198,239 @@ def spine_coding_is_well_formed(exchange: Exchange) -> Observation:
         return True, f"{len(codings)} Spine coding(s) with system and display"
 
     return observe("codings with a Spine code system and the code's display", check)
+
+
+# --- rejections and acceptance -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """One acceptable way to refuse a request: a status, and the Spine codes allowed with it
+    (empty: any Spine code, the body must still be an OperationOutcome)."""
+
+    status: int
+    spine_codes: frozenset[str] = frozenset()
+
+    def __str__(self) -> str:
+        codes = "/".join(sorted(self.spine_codes))
+        return f"HTTP {self.status}" + (f" {codes}" if codes else "")
+
+
+def rejected_with(exchange: Exchange, alternatives: tuple[Rejection, ...]) -> Observation:
+    """Refused in one of the allowed ways, each with a valid GPConnect OperationOutcome."""
+    expected = " or ".join(map(str, alternatives)) + ", with a GPConnect OperationOutcome"
+
+    def check() -> tuple[bool, str]:
+        status = _status(exchange)
+        allowed = [a for a in alternatives if a.status == status]
+        if not allowed:
+            return False, f"HTTP {status}"
+        problems = validate("GPConnect-OperationOutcome-1", _json(exchange))
+        if problems:
+            return False, f"HTTP {status} with an invalid OperationOutcome: {problems[0]}"
+        codes = {c.get("code") for c in _spine_codings(exchange)}
+        wanted = frozenset().union(*(a.spine_codes for a in allowed))
+        if wanted and not codes & wanted:
+            shown = ", ".join(sorted(map(str, codes))) or "none"
+            return False, f"HTTP {status} with Spine code {shown}"
+        return True, f"HTTP {status} with Spine code {', '.join(sorted(map(str, codes)))}"
+
+    return observe(expected, check)
+
+
+def accepted_with_binary(exchange: Exchange) -> Observation:
+    def check() -> tuple[bool, str]:
+        status = _status(exchange)
+        if status != 200:
+            return False, f"HTTP {status}" + _spine_summary(exchange)
+        _resource(exchange, "Binary")
+        return True, "HTTP 200 with a Binary"
+
+    return observe("HTTP 200 with a Binary", check)
+
+
+def _spine_summary(exchange: Exchange) -> str:
+    try:
+        codes = [str(c.get("code")) for c in _spine_codings(exchange)]
+    except Unobservable:
+        return ""
+    return f" ({', '.join(codes)})" if codes else ""
+
+
+# --- headers -------------------------------------------------------------------------------
+
+FHIR_JSON_TYPES = frozenset({"application/fhir+json", "application/json+fhir"})
+FHIR_XML_TYPES = frozenset({"application/fhir+xml", "application/xml+fhir"})
+
+
+def _header(exchange: Exchange, name: str) -> str | None:
+    _status(exchange)
+    assert exchange.response is not None
+    return exchange.response.header(name)
+
+
+def _directives(value: str) -> set[str]:
+    return {part.split("=")[0].strip().lower() for part in value.split(",") if part.strip()}
+
+
+def cache_control_no_store(exchange: Exchange) -> Observation:
+    def check() -> tuple[bool, str]:
+        values = _header_values(exchange, "Cache-Control")
+        if not values:
+            return False, "no Cache-Control header"
+        return "no-store" in _directives(",".join(values)), f"Cache-Control: {', '.join(values)}"
+
+    return observe("Cache-Control: no-store", check)
+
+
+def weak_etag_matches_version(exchange: Exchange) -> Observation:
+    def check() -> tuple[bool, str]:
+        etag = _header(exchange, "ETag")
+        meta = _resource(exchange, "Binary").get("meta")
+        version = meta.get("versionId") if isinstance(meta, dict) else None
+        if etag is None:
+            return False, "no ETag header"
+        expected = f'W/"{version}"'
+        return version is not None and etag.strip() == expected, (
+            f"ETag: {etag} with meta.versionId {version!r}"
+        )
+
+    return observe('ETag: W/"<meta.versionId>"', check)
+
+
+def _media_and_charset(value: str) -> tuple[str, str | None]:
+    media, *params = value.split(";")
+    charset = None
+    for param in params:
+        key, _, val = param.partition("=")
+        if key.strip().lower() == "charset":
+            charset = val.strip().strip('"').lower()
+    return media.strip().lower(), charset
+
+
+def content_type_is_fhir(exchange: Exchange, wire_format: str) -> Observation:
+    allowed = FHIR_JSON_TYPES if wire_format == "JSON" else FHIR_XML_TYPES
+
+    def check() -> tuple[bool, str]:
+        value = _header(exchange, "Content-Type")
+        if value is None:
+            return False, "no Content-Type header"
+        media, charset = _media_and_charset(value)
+        return media in allowed and charset == "utf-8", f"Content-Type: {value}"
+
+    return observe(f"Content-Type: {sorted(allowed)[0]};charset=utf-8", check)
+
+
+def is_json_binary(exchange: Exchange) -> Observation:
+    """Status 200 and a JSON Binary (any JSON media type: the exact type is GPC-DOC-HTTP-003)."""
+
+    def check() -> tuple[bool, str]:
+        status = _status(exchange)
+        value = _header(exchange, "Content-Type") or "no Content-Type"
+        if status != 200 or "json" not in _media_and_charset(value)[0]:
+            return False, f"HTTP {status}, {value}"
+        _resource(exchange, "Binary")
+        return True, f"HTTP 200, {value}, a Binary"
+
+    return observe("HTTP 200 with a JSON Binary", check)
+
+
+def _is_xml(exchange: Exchange) -> bool:
+    value = _header(exchange, "Content-Type") or ""
+    return _status(exchange) == 200 and "xml" in _media_and_charset(value)[0]
+
+
+def is_xml(exchange: Exchange, *, or_unsupported: bool) -> Observation:
+    """FHIR XML came back; with `or_unsupported`, a 415 counts as honouring the request."""
+    expected = "HTTP 200 with FHIR XML" + (" or HTTP 415" if or_unsupported else "")
+
+    def check() -> tuple[bool, str]:
+        status = _status(exchange)
+        value = _header(exchange, "Content-Type") or "no Content-Type"
+        met = _is_xml(exchange) or (or_unsupported and status == 415)
+        return met, f"HTTP {status}, {value}"
+
+    return observe(expected, check)
+
+
+def xml_binary_is_valid(exchange: Exchange, document_id: str) -> Observation:
+    def check() -> tuple[bool | None, str]:
+        if not _is_xml(exchange):
+            return None, f"no XML returned (HTTP {_status(exchange)})"
+        assert exchange.response is not None
+        try:
+            document = parse_fhir_xml(exchange.response.body)
+        except FhirXmlError as exc:
+            return False, f"XML that is not a FHIR resource: {exc}"
+        problems = validate("Binary", document)
+        if problems:
+            return False, f"an XML Binary that fails the Binary checks: {problems[0]}"
+        if document.get("id") != document_id:
+            return False, f"an XML Binary with id {document.get('id')!r}"
+        return True, "a valid FHIR XML Binary of the requested document"
+
+    return observe("a valid FHIR XML Binary of the requested document", check)
+
+
+def gzip_encoded(exchange: Exchange) -> Observation:
+    def check() -> tuple[bool, str]:
+        value = _header(exchange, "Content-Encoding")
+        if value is None:
+            return False, "no Content-Encoding header"
+        return "gzip" in _directives(value), f"Content-Encoding: {value}"
+
+    return observe("Content-Encoding: gzip", check)
+
+
+# --- Binary elements -----------------------------------------------------------------------
+
+LISTED_BINARY_ELEMENTS = frozenset({"resourceType", "id", "meta", "contentType", "content"})
+
+
+def binary_without_security_context(exchange: Exchange) -> Observation:
+    def check() -> tuple[bool, str]:
+        binary = _resource(exchange, "Binary")
+        if "securityContext" in binary:
+            return False, f"securityContext {binary['securityContext']!r}"
+        return True, "no securityContext"
+
+    return observe("no securityContext element", check)
+
+
+def binary_only_listed_elements(exchange: Exchange) -> Observation:
+    def check() -> tuple[bool, str]:
+        extra = sorted(
+            key.lstrip("_")
+            for key in _resource(exchange, "Binary")
+            if key.lstrip("_") not in LISTED_BINARY_ELEMENTS
+        )
+        return not extra, ("also " + ", ".join(extra)) if extra else "only listed elements"
+
+    return observe("only id, meta, contentType and content", check)
+
+
+def issue_has_diagnostics(exchange: Exchange) -> Observation:
+    def check() -> tuple[bool, str]:
+        diagnostics = _first_issue(exchange).get("diagnostics")
+        if isinstance(diagnostics, str) and diagnostics.strip():
+            return True, "diagnostics present"
+        return False, "no diagnostics"
+
+    return observe("issue.diagnostics describing the error", check)
+
+
+def hsts_present(exchange: Exchange) -> Observation:
+    def check() -> tuple[bool, str]:
+        values = _header_values(exchange, "Strict-Transport-Security")
+        if not values:
+            return False, "no Strict-Transport-Security header"
+        max_age = hsts_max_age(values[0])
+        return bool(max_age), f"Strict-Transport-Security: {values[0]}"
+
+    return observe("Strict-Transport-Security with a positive max-age", check)
+
+
+def _header_values(exchange: Exchange, name: str) -> list[str]:
+    _status(exchange)
+    assert exchange.response is not None
+    return exchange.response.header_values(name)

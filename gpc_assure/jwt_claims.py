@@ -73,8 +73,13 @@ def valid_claims(config: ProviderConfig, now: int) -> dict[str, Any]:
 
 
 def encode_unsecured(claims: dict[str, Any]) -> str:
-    """An unsecured JWT (`alg: none`, empty signature), as the page requires of consumers."""
-    return jwt.encode(claims, key="", algorithm="none")
+    """An unsecured JWT (`alg: none`, empty signature), as the page requires of consumers.
+
+    Encoded as a JWS of the JSON payload, so that scenarios can also send the invalid claim
+    values (null, wrong types) that `jwt.encode` refuses to build.
+    """
+    payload = json.dumps(claims, separators=(",", ":")).encode("utf-8")
+    return jwt.PyJWS().encode(payload, key="", algorithm="none", headers={"typ": "JWT"})
 
 
 def _b64url_json(part: str) -> Any:
@@ -101,3 +106,40 @@ def decode_for_evidence(authorization: str) -> dict[str, Any]:
             "reason": f"not base64url-encoded JSON ({exc.__class__.__name__})",
         }
     return {"decoded": True, "header": header, "claims": claims, "signature": parts[2]}
+
+
+def claims_from_authorization(authorization: str | None) -> dict[str, Any]:
+    """The claims of a request's bearer token, so a scenario can derive a variant from it."""
+    decoded = decode_for_evidence(authorization or "")
+    if not decoded["decoded"] or not isinstance(decoded["claims"], dict):
+        raise ValueError(f"the request carries no decodable bearer token ({decoded.get('reason')})")
+    claims: dict[str, Any] = decoded["claims"]
+    return claims
+
+
+def reissued(claims: dict[str, Any], issued_at: int) -> dict[str, Any]:
+    """The same claims, issued at another time with the regular five-minute lifetime."""
+    return {**claims, "iat": issued_at, "exp": issued_at + TOKEN_LIFETIME_SECONDS}
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+MALFORMED_TOKENS = (
+    "not base64url-encoded",
+    "in two parts, not three",
+    "carrying a payload that is not JSON",
+)
+
+
+def malformed_token(kind: str, claims: dict[str, Any]) -> str:
+    """A token broken in one way the audit page's JWT generation rules forbid."""
+    header, payload, _ = encode_unsecured(claims).split(".")
+    if kind == "not base64url-encoded":
+        return f"{header}.{payload[:10]}!*?{payload[10:]}."
+    if kind == "in two parts, not three":
+        return f"{header}.{payload}"
+    if kind == "carrying a payload that is not JSON":
+        return f"{header}.{_b64url(b'not a JSON object')}."
+    raise ValueError(f"unknown token malformation {kind!r}; known: {', '.join(MALFORMED_TOKENS)}")

@@ -10,6 +10,7 @@ import os
 import re
 from collections.abc import Callable, Generator
 from contextlib import suppress
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ import pytest
 from pytest_bdd.scenario import scenario_wrapper_template_registry
 
 from gpc_assure import __version__
+from gpc_assure.catalogue import catalogue
 from gpc_assure.client import Transport
 from gpc_assure.config import (
     ConfigError,
@@ -30,6 +32,7 @@ from gpc_assure.evidence import Exchange
 from gpc_assure.request import RetrieveRequest
 from gpc_assure.results import ScenarioRecord, outcome_of, totals, write_summary
 from gpc_assure.tls import TlsSetupError
+from gpc_assure.tls_probe import ProbeResult
 from gpc_assure.verdict import Judge, RequirementFailure
 
 REQ_TAG = re.compile(r"^req:(?P<id>[A-Z0-9-]+)$")
@@ -38,6 +41,7 @@ EACH_DOCUMENT_TAG = "each-document"
 _TARGET = pytest.StashKey["Target"]()
 _JUDGE = pytest.StashKey[Judge]()
 _EXCHANGES = pytest.StashKey[list[Exchange]]()
+_PROBES = pytest.StashKey[list[dict[str, object]]]()
 
 
 class Target:
@@ -172,7 +176,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     )
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    spec: str | None = None
     for item in items:
         template = scenario_wrapper_template_registry.get(getattr(item, "obj", None))  # type: ignore[arg-type]
         if template is None:
@@ -181,8 +186,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         item.user_properties.append(("scenario", template.name))
         tags = sorted(template.tags | template.feature.tags)
         item.user_properties.append(("tags", json.dumps(tags)))
-        for requirement in sorted({mark.args[0] for mark in item.iter_markers("req")}):
+        requirements = sorted({mark.args[0] for mark in item.iter_markers("req")})
+        for requirement in requirements:
             item.user_properties.append(("requirement", requirement))
+        spec = spec or config.stash[_TARGET].configured().spec
+        if reason := not_applicable_reason(requirements, spec):
+            item.add_marker(pytest.mark.skip(reason=reason))
 
 
 @pytest.fixture(scope="session")
@@ -227,6 +236,18 @@ def send(
     return send_and_record
 
 
+@pytest.fixture
+def record_probe(request: pytest.FixtureRequest) -> Callable[[str, ProbeResult], None]:
+    """Keep a TLS connection attempt as the scenario's evidence."""
+    probes: list[dict[str, object]] = []
+    request.node.stash[_PROBES] = probes
+
+    def record(how: str, result: ProbeResult) -> None:
+        probes.append({"attempt": how, **asdict(result)})
+
+    return record
+
+
 def _attach_to_allure(exchange: Exchange, number: int) -> None:
     try:
         import allure
@@ -253,6 +274,7 @@ def _write_evidence(item: pytest.Item, findings: list[dict[str, str]]) -> Path:
         "scenario": item.nodeid,
         "findings": findings,
         "exchanges": [e.to_evidence() for e in item.stash.get(_EXCHANGES, [])],
+        "tls_probes": item.stash.get(_PROBES, []),
     }
     path.write_text(json.dumps(evidence, indent=2), encoding="utf-8")
     return path.relative_to(report_dir)
@@ -264,7 +286,7 @@ def pytest_runtest_makereport(
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     """After a scenario ran: a one-line failure message, findings and evidence on its report."""
     report = yield
-    if call.when != "call" or (_JUDGE not in item.stash and _EXCHANGES not in item.stash):
+    if call.when != "call" or _JUDGE not in item.stash:
         return report
     failure = call.excinfo.value if call.excinfo is not None else None
     if isinstance(failure, RequirementFailure):
@@ -274,6 +296,15 @@ def pytest_runtest_makereport(
     item.user_properties.append(("findings", json.dumps(findings)))
     item.user_properties.append(("evidence", str(_write_evidence(item, findings))))
     return report
+
+
+def not_applicable_reason(requirements: list[str], spec: str) -> str | None:
+    """Why a scenario does not apply to `spec`: none of its requirements is in that version."""
+    known = [catalogue()[r] for r in requirements if r in catalogue()]
+    if not known or any(spec in r.versions for r in known):
+        return None
+    versions = sorted({v for r in known for v in r.versions})
+    return f"not in spec {spec}: {', '.join(requirements)} apply to {', '.join(versions)} only"
 
 
 class RunRecorder:

@@ -3,7 +3,7 @@
 import time
 import uuid
 from dataclasses import dataclass, replace
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from gpc_assure.config import ProviderConfig
 from gpc_assure.jwt_claims import encode_unsecured, valid_claims
@@ -23,6 +23,11 @@ class RetrieveRequest:
     headers: tuple[Header, ...]
     query: tuple[tuple[str, str], ...] = ()
     body: bytes = b""
+
+    @property
+    def document_id(self) -> str:
+        """The logical id this request asks for, as the provider should decode it."""
+        return unquote(self.url.rsplit("/Binary/", 1)[-1])
 
     def header(self, name: str) -> str | None:
         """The first value of header `name` (any letter case), or None."""

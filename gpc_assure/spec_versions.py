@@ -5,6 +5,7 @@ from dataclasses import dataclass
 RELEASED_BINARY_READ = "urn:nhs:names:services:gpconnect:documents:fhir:rest:read:binary-1"
 DRAFT_BINARY_READ = "urn:nhs:names:services:gpconnect-documents:fhir:rest:read:binary-1"
 DOCUMENT_SEARCH = "urn:nhs:names:services:gpconnect:documents:fhir:rest:search:documentreference-1"
+METADATA_READ = "urn:nhs:names:services:gpconnect:documents:fhir:rest:read:metadata-1"
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,9 @@
 """Then steps: each names the requirement it checks and hands one observation to the judge."""
 
-from urllib.parse import unquote
-
 from pytest_bdd import parsers, then
 
 from gpc_assure import expect
-from gpc_assure.config import DocumentExpectation
+from gpc_assure.config import DocumentExpectation, ProviderConfig
 from gpc_assure.evidence import Exchange
 from gpc_assure.request import RetrieveRequest
 from gpc_assure.verdict import Judge
@@ -25,8 +23,7 @@ def body_is_valid(judge: Judge, exchange: Exchange, schema: str, req: str) -> No
 def binary_id(
     judge: Judge, exchange: Exchange, retrieve_request: RetrieveRequest, req: str
 ) -> None:
-    requested = retrieve_request.url.rsplit("/Binary/", 1)[1]
-    judge(req, expect.binary_id_is(exchange, unquote(requested)))
+    judge(req, expect.binary_id_is(exchange, retrieve_request.document_id))
 
 
 @then(parsers.parse("the Binary has a meta.versionId ({req})"))
@@ -34,18 +31,34 @@ def binary_version_id(judge: Judge, exchange: Exchange, req: str) -> None:
     judge(req, expect.binary_has_version_id(exchange))
 
 
+def _expectation(config: ProviderConfig, request: RetrieveRequest) -> DocumentExpectation:
+    """What the configuration says about the requested document (maybe nothing)."""
+    wanted = request.document_id
+    return next((d for d in config.documents if d.id == wanted), DocumentExpectation(id=wanted))
+
+
 @then(parsers.parse("the Binary contentType is the configured content type ({req})"))
 def binary_content_type(
-    judge: Judge, exchange: Exchange, configured_document: DocumentExpectation, req: str
+    judge: Judge,
+    exchange: Exchange,
+    provider_config: ProviderConfig,
+    retrieve_request: RetrieveRequest,
+    req: str,
 ) -> None:
-    judge(req, expect.binary_content_type_is(exchange, configured_document.content_type))
+    expected = _expectation(provider_config, retrieve_request).content_type
+    judge(req, expect.binary_content_type_is(exchange, expected))
 
 
 @then(parsers.parse("the Binary content has the configured SHA-256 ({req})"))
 def binary_content_digest(
-    judge: Judge, exchange: Exchange, configured_document: DocumentExpectation, req: str
+    judge: Judge,
+    exchange: Exchange,
+    provider_config: ProviderConfig,
+    retrieve_request: RetrieveRequest,
+    req: str,
 ) -> None:
-    judge(req, expect.binary_content_digest_is(exchange, configured_document.sha256))
+    expected = _expectation(provider_config, retrieve_request).sha256
+    judge(req, expect.binary_content_digest_is(exchange, expected))
 
 
 @then(parsers.parse('the OperationOutcome issue severity is "{severity}" ({req})'))
@@ -66,3 +79,89 @@ def spine_code(judge: Judge, exchange: Exchange, code: str, req: str) -> None:
 @then(parsers.parse("the Spine coding names the Spine code system and the code's display ({req})"))
 def spine_coding(judge: Judge, exchange: Exchange, req: str) -> None:
     judge(req, expect.spine_coding_is_well_formed(exchange))
+
+
+def _rejections(text: str) -> tuple[expect.Rejection, ...]:
+    """'HTTP 400 BAD_REQUEST or HTTP 401' -> the acceptable rejections."""
+    alternatives = []
+    for part in text.split(" or "):
+        words = part.split(maxsplit=2)
+        if len(words) < 2 or words[0] != "HTTP" or not words[1].isdigit():
+            raise ValueError(
+                f"cannot read rejection {part!r}: expected 'HTTP <status> [CODE[/CODE]]'"
+            )
+        codes = frozenset(words[2].split("/")) if len(words) == 3 else frozenset()
+        alternatives.append(expect.Rejection(int(words[1]), codes))
+    return tuple(alternatives)
+
+
+@then(parsers.parse("the request is rejected: {alternatives} ({req})"))
+def request_rejected(judge: Judge, exchange: Exchange, alternatives: str, req: str) -> None:
+    judge(req, expect.rejected_with(exchange, _rejections(alternatives)))
+
+
+@then(parsers.parse("the request is accepted: HTTP 200 with a Binary ({req})"))
+def request_accepted(judge: Judge, exchange: Exchange, req: str) -> None:
+    judge(req, expect.accepted_with_binary(exchange))
+
+
+@then(parsers.parse("the response has Cache-Control no-store ({req})"))
+def no_store(judge: Judge, exchange: Exchange, req: str) -> None:
+    judge(req, expect.cache_control_no_store(exchange))
+
+
+@then(parsers.parse("the response has a weak ETag matching meta.versionId ({req})"))
+def weak_etag(judge: Judge, exchange: Exchange, req: str) -> None:
+    judge(req, expect.weak_etag_matches_version(exchange))
+
+
+@then(parsers.parse("the response Content-Type is FHIR {wire_format} with charset utf-8 ({req})"))
+def fhir_content_type(judge: Judge, exchange: Exchange, wire_format: str, req: str) -> None:
+    judge(req, expect.content_type_is_fhir(exchange, wire_format))
+
+
+@then(parsers.parse("the response is a FHIR JSON Binary ({req})"))
+def json_binary(judge: Judge, exchange: Exchange, req: str) -> None:
+    judge(req, expect.is_json_binary(exchange))
+
+
+@then(parsers.parse("the response is FHIR XML ({req})"))
+def xml_response(judge: Judge, exchange: Exchange, req: str) -> None:
+    judge(req, expect.is_xml(exchange, or_unsupported=False))
+
+
+@then(parsers.parse("the response is FHIR XML, or 415 where XML is not supported ({req})"))
+def xml_or_unsupported(judge: Judge, exchange: Exchange, req: str) -> None:
+    judge(req, expect.is_xml(exchange, or_unsupported=True))
+
+
+@then(parsers.parse("any XML returned is a valid Binary of the requested document ({req})"))
+def xml_binary_valid(
+    judge: Judge, exchange: Exchange, retrieve_request: RetrieveRequest, req: str
+) -> None:
+    judge(req, expect.xml_binary_is_valid(exchange, retrieve_request.document_id))
+
+
+@then(parsers.parse("the response is gzip-encoded ({req})"))
+def gzip_response(judge: Judge, exchange: Exchange, req: str) -> None:
+    judge(req, expect.gzip_encoded(exchange))
+
+
+@then(parsers.parse("the Binary does not populate securityContext ({req})"))
+def no_security_context(judge: Judge, exchange: Exchange, req: str) -> None:
+    judge(req, expect.binary_without_security_context(exchange))
+
+
+@then(parsers.parse("the Binary populates only the elements the Binary page lists ({req})"))
+def only_listed_elements(judge: Judge, exchange: Exchange, req: str) -> None:
+    judge(req, expect.binary_only_listed_elements(exchange))
+
+
+@then(parsers.parse("the OperationOutcome gives diagnostics ({req})"))
+def diagnostics(judge: Judge, exchange: Exchange, req: str) -> None:
+    judge(req, expect.issue_has_diagnostics(exchange))
+
+
+@then(parsers.parse("the response has Strict-Transport-Security with a max-age ({req})"))
+def hsts(judge: Judge, exchange: Exchange, req: str) -> None:
+    judge(req, expect.hsts_present(exchange))

@@ -61,7 +61,11 @@ _RAW: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         ("GPC-DOC-RD-006",),
     ),
     ("binary-security-context", "Binary.securityContext is populated", ("GPC-DOC-BIN-001",)),
-    ("binary-extra-element", "Binary.language (an element not in use) is populated", ()),
+    (
+        "binary-extra-element",
+        "Binary.language (an element not in use) is populated",
+        ("GPC-DOC-BIN-002",),
+    ),
     # B. Unknown document
     (
         "unknown-id-status-400",
@@ -103,99 +107,179 @@ _RAW: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         (
             f"accept-missing-{header.lower()}",
             f"a missing or blank {header} header is accepted",
-            (),
+            ("GPC-DOC-HDR-001", "GPC-DOC-HDR-002"),
         )
         for header in SPINE_HEADERS
     ),
-    ("accept-wrong-ssp-to", "an Ssp-To other than the provider ASID is accepted", ()),
-    ("accept-wrong-interaction-id", "a wrong Ssp-InteractionID is accepted", ()),
+    (
+        "accept-wrong-ssp-to",
+        "an Ssp-To other than the provider ASID is accepted",
+        ("GPC-DOC-HDR-003",),
+    ),
+    ("accept-wrong-interaction-id", "a wrong Ssp-InteractionID is accepted", ("GPC-DOC-HDR-004",)),
     (
         "case-sensitive-ssp-headers",
         "Spine header names are matched case-sensitively",
-        (),
+        ("GPC-DOC-HDR-005",),
     ),
     (
         "header-error-wrong-spine-code",
         "Spine header failures answer 422 INVALID_PARAMETER instead of 400 BAD_REQUEST",
-        (),
+        (
+            "GPC-DOC-HDR-001",
+            "GPC-DOC-HDR-002",
+            "GPC-DOC-HDR-003",
+            "GPC-DOC-HDR-004",
+        ),
     ),
     # D. JWT
-    ("accept-missing-authorization", "a request without Authorization is served", ()),
-    ("accept-non-bearer-scheme", "an Authorization scheme other than Bearer is accepted", ()),
+    (
+        "accept-missing-authorization",
+        "a request without Authorization is served",
+        ("GPC-DOC-JWT-001",),
+    ),
+    (
+        "accept-non-bearer-scheme",
+        "an Authorization scheme other than Bearer is accepted",
+        ("GPC-DOC-JWT-002",),
+    ),
     (
         "accept-malformed-jwt",
         "a token that is not three base64url JSON parts is accepted",
-        (),
+        ("GPC-DOC-JWT-003",),
     ),
     *(
         (
             f"accept-missing-claim-{claim}",
             f"a JWT whose {claim} claim is missing or null is accepted",
-            (),
+            ("GPC-DOC-JWT-004", "GPC-DOC-JWT-005"),
         )
         for claim in JWT_CLAIMS
     ),
-    ("accept-wrong-exp-window", "a JWT whose exp is not iat + 300 is accepted", ()),
-    ("accept-expired-token", "an expired JWT is accepted", ()),
-    ("accept-exp-before-iat", "a JWT whose exp is not after its iat is accepted", ()),
+    (
+        "accept-wrong-exp-window",
+        "a JWT whose exp is not iat + 300 is accepted",
+        ("GPC-DOC-JWT-006",),
+    ),
+    ("accept-expired-token", "an expired JWT is accepted", ("GPC-DOC-JWT-007",)),
+    (
+        "accept-exp-before-iat",
+        "a JWT whose exp is not after its iat is accepted",
+        ("GPC-DOC-JWT-006",),
+    ),
     (
         "accept-wrong-reason-for-request",
         "a reason_for_request other than directcare is accepted",
-        (),
+        ("GPC-DOC-JWT-008",),
     ),
-    ("accept-wrong-requested-scope", "any requested_scope is accepted", ()),
+    (
+        "accept-wrong-requested-scope",
+        "any requested_scope is accepted",
+        (
+            "GPC-DOC-JWT-009",
+            "GPC-DOC-JWT-010",
+        ),
+    ),
     (
         "accept-wrong-claim-resource-type",
         "requesting_device/organization/practitioner of the wrong resource type are accepted",
-        (),
+        ("GPC-DOC-JWT-011",),
     ),
     (
         "accept-sub-practitioner-mismatch",
         "a sub claim differing from requesting_practitioner.id is accepted",
-        (),
+        ("GPC-DOC-JWT-012",),
     ),
     (
         "accept-wrong-ods-system",
         "a requesting_organization identifier with a non-ODS system is accepted",
-        (),
+        ("GPC-DOC-JWT-013",),
     ),
-    ("reject-future-iat", "a JWT issued even slightly in the future is refused", ()),
-    ("reject-unk-sds-ids", "UNK as SDS user id or role profile id is refused", ()),
+    (
+        "reject-future-iat",
+        "a JWT issued even slightly in the future is refused",
+        ("GPC-DOC-JWT-014",),
+    ),
+    (
+        "reject-unk-sds-ids",
+        "UNK as SDS user id or role profile id is refused",
+        ("GPC-DOC-JWT-015",),
+    ),
     (
         "reject-minimal-practitioner",
         "a practitioner without role-profile and local identifiers is refused",
-        (),
+        ("GPC-DOC-JWT-016",),
     ),
-    ("reject-conf-scope", "requested_scope 'patient/*.read conf/N' is refused", ()),
+    (
+        "reject-conf-scope",
+        "requested_scope 'patient/*.read conf/N' is refused",
+        ("GPC-DOC-JWT-017",),
+    ),
     # E. HTTP and content negotiation
-    ("no-cache-control", "Cache-Control is omitted on successful reads", ()),
-    ("no-cache-control-on-errors", "Cache-Control is omitted on error responses", ()),
-    ("no-etag", "the ETag header is omitted", ()),
-    ("strong-etag", "the ETag is strong (no W/ prefix)", ()),
-    ("etag-mismatch", "the ETag version differs from Binary.meta.versionId", ()),
-    ("content-type-no-charset", "Content-Type has no charset parameter", ()),
-    ("content-type-text-plain", "Content-Type is text/plain", ()),
-    ("xml-unsupported", "requests for XML answer 415", ()),
-    ("xml-invalid", "XML bodies are not well-formed", ()),
-    ("ignore-format-param", "the _format parameter is ignored (Accept wins)", ()),
-    ("xml-default", "with no Accept and no _format the answer is XML", ()),
-    ("accept-unsupported-format", "an unsupported format is answered 200 in JSON, not 415", ()),
-    ("no-gzip", "responses are never gzip-compressed", ()),
-    ("accept-other-methods", "POST/PUT/PATCH/DELETE on Binary/[id] answer 200 with the Binary", ()),
+    ("no-cache-control", "Cache-Control is omitted on successful reads", ("GPC-DOC-HTTP-001",)),
+    (
+        "no-cache-control-on-errors",
+        "Cache-Control is omitted on error responses",
+        ("GPC-DOC-HTTP-001",),
+    ),
+    ("no-etag", "the ETag header is omitted", ("GPC-DOC-HTTP-002",)),
+    ("strong-etag", "the ETag is strong (no W/ prefix)", ("GPC-DOC-HTTP-002",)),
+    ("etag-mismatch", "the ETag version differs from Binary.meta.versionId", ("GPC-DOC-HTTP-002",)),
+    ("content-type-no-charset", "Content-Type has no charset parameter", ("GPC-DOC-HTTP-003",)),
+    ("content-type-text-plain", "Content-Type is text/plain", ("GPC-DOC-HTTP-003",)),
+    ("xml-unsupported", "requests for XML answer 415", ("GPC-DOC-HTTP-007",)),
+    ("xml-invalid", "XML bodies are not well-formed", ("GPC-DOC-HTTP-008",)),
+    (
+        "ignore-format-param",
+        "the _format parameter is ignored (Accept wins)",
+        ("GPC-DOC-HTTP-006",),
+    ),
+    ("xml-default", "with no Accept and no _format the answer is XML", ("GPC-DOC-HTTP-004",)),
+    (
+        "accept-unsupported-format",
+        "an unsupported format is answered 200 in JSON, not 415",
+        ("GPC-DOC-HTTP-009",),
+    ),
+    ("no-gzip", "responses are never gzip-compressed", ("GPC-DOC-HTTP-010",)),
+    (
+        "accept-other-methods",
+        "POST/PUT/PATCH/DELETE on Binary/[id] answer 200 with the Binary",
+        ("GPC-DOC-HTTP-011",),
+    ),
     # F. Size limit
-    ("serve-oversize", "a document over 5 MB is served (spec 1.6)", ()),
-    ("refuse-large-document", "the 4.9 MB document answers 404 NO_RECORD_FOUND", ()),
+    ("serve-oversize", "a document over 5 MB is served (spec 1.6)", ("GPC-DOC-RD-008",)),
+    (
+        "refuse-large-document",
+        "the 4.9 MB document answers 404 NO_RECORD_FOUND",
+        ("GPC-DOC-RD-007",),
+    ),
     # G. Transport and hostile behaviour
-    ("no-client-cert-required", "TLS client certificates are optional", ()),
-    ("allow-tls1.1", "TLS 1.1 is accepted (minimum protocol TLS 1.1, OpenSSL seclevel 0)", ()),
-    ("weak-cipher", "the non-approved TLS 1.2 cipher ECDHE-ECDSA-AES128-SHA is allowed", ()),
-    ("no-hsts", "Strict-Transport-Security is omitted", ()),
-    ("hang", "requests are read but never answered (until the provider stops)", ()),
-    ("garbage", "requests are answered with random non-HTTP bytes, then the connection closes", ()),
+    ("no-client-cert-required", "TLS client certificates are optional", ("GPC-DOC-TLS-001",)),
+    (
+        "allow-tls1.1",
+        "TLS 1.1 is accepted (minimum protocol TLS 1.1, OpenSSL seclevel 0)",
+        ("GPC-DOC-TLS-004",),
+    ),
+    (
+        "weak-cipher",
+        "the non-approved TLS 1.2 cipher ECDHE-ECDSA-AES128-SHA is allowed",
+        ("GPC-DOC-TLS-005",),
+    ),
+    ("no-hsts", "Strict-Transport-Security is omitted", ("GPC-DOC-TLS-006",)),
+    (
+        "hang",
+        "requests are read but never answered (until the provider stops)",
+        ("GPC-DOC-RD-001",),
+    ),
+    (
+        "garbage",
+        "requests are answered with random non-HTTP bytes, then the connection closes",
+        ("GPC-DOC-RD-001",),
+    ),
     (
         "drop-connection-on-error",
         "error cases close the connection without any response",
-        (),
+        ("GPC-DOC-ERR-001",),
     ),
 )
 

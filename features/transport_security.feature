@@ -1,0 +1,54 @@
+Feature: Transport security
+  Connections use TLS 1.2 with mutual authentication: the provider authenticates the client
+  certificate against its chain of trust, refuses older protocols and ciphers outside the
+  approved list, accepts only encrypted connections, and employs HSTS.
+  Spec: security guidance (Secure connection negotiation, SSL and TLS protocols, Supported
+  ciphers, Client certificates) and general API guidance (Internet standards).
+  These scenarios probe the provider directly; they are skipped through a proxy or over plain HTTP.
+
+  @req:GPC-DOC-TLS-003
+  Scenario: TLS 1.2 with the client certificate is accepted
+    When a TLS connection is attempted with the client certificate over TLS 1.2
+    Then the connection is accepted over TLSv1.2 (GPC-DOC-TLS-003)
+
+  @req:GPC-DOC-TLS-001
+  Scenario: A connection without a client certificate is refused
+    When a TLS connection is attempted without a client certificate
+    Then the connection is refused (GPC-DOC-TLS-001)
+
+  @req:GPC-DOC-TLS-002
+  Scenario: A client certificate outside the chain of trust is refused
+    When a TLS connection is attempted with a self-signed client certificate
+    Then the connection is refused (GPC-DOC-TLS-002)
+
+  @req:GPC-DOC-TLS-004
+  Scenario Outline: <protocol> is refused
+    When a TLS connection is attempted with the client certificate over <protocol>
+    Then the connection is refused (GPC-DOC-TLS-004)
+
+    Examples:
+      | protocol |
+      | TLS 1.0  |
+      | TLS 1.1  |
+
+  @req:GPC-DOC-TLS-005
+  Scenario: TLS 1.2 ciphers outside the approved list are refused
+    When a TLS connection is attempted with the client certificate offering only non-approved TLS 1.2 ciphers
+    Then the connection is refused (GPC-DOC-TLS-005)
+
+  @req:GPC-DOC-TLS-005
+  Scenario: The approved TLS 1.2 ciphers are accepted
+    When a TLS connection is attempted with the client certificate offering only the approved TLS 1.2 ciphers
+    Then the connection is accepted over TLSv1.2 (GPC-DOC-TLS-005)
+
+  @req:GPC-DOC-TLS-006
+  Scenario: Responses carry Strict-Transport-Security
+    Given a valid request for the first configured document
+    When the request is sent
+    Then the response status is 200 (GPC-DOC-TLS-006)
+    And the response has Strict-Transport-Security with a max-age (GPC-DOC-TLS-006)
+
+  @req:GPC-DOC-TLS-007
+  Scenario: A plain-HTTP request to the provider's port is not served
+    When a plain-HTTP request is sent to the provider's port
+    Then no document is served over it (GPC-DOC-TLS-007)

@@ -1,0 +1,69 @@
+"""Derived requests: unknown ids of several shapes, other interaction ids, header letter case."""
+
+import random
+import uuid
+from dataclasses import replace
+
+from gpc_assure.config import ProviderConfig
+from gpc_assure.request import RetrieveRequest, binary_url, valid_request
+from gpc_assure.spec_versions import (
+    DOCUMENT_SEARCH,
+    DRAFT_BINARY_READ,
+    METADATA_READ,
+    RELEASED_BINARY_READ,
+)
+
+SPINE_HEADERS = ("Ssp-TraceID", "Ssp-From", "Ssp-To", "Ssp-InteractionID")
+FHIR_ID_MAX = 64
+
+
+def unknown_id(shape: str) -> str:
+    """A fresh id of the given shape that no provider holds."""
+    token = uuid.uuid4().hex
+    if shape == "64 characters long":
+        return ("gpc-assure-missing-" + token + token)[:FHIR_ID_MAX]
+    if shape == "made of dots and dashes":
+        return f"gpc.assure-missing.{token[:8]}-{token[8:12]}.v1"
+    if shape == "numeric":
+        return str(random.SystemRandom().randrange(10**17, 10**18))
+    if shape == "percent-encoded in the URL":
+        return f"gpc-assure-missing-{token}"
+    raise ValueError(f"unknown id shape {shape!r}")
+
+
+def unknown_id_request(config: ProviderConfig, shape: str, document_id: str) -> RetrieveRequest:
+    request = valid_request(config, document_id)
+    if shape != "percent-encoded in the URL":
+        return request
+    plain = binary_url(config, document_id)
+    head, _, _ = plain.rpartition("/")
+    # RFC 3986 makes %67 and "g" the same character: the provider must decode before lookup.
+    encoded = "".join(f"%{ord(c):02X}" for c in document_id[:6]) + document_id[6:]
+    return replace(request, url=f"{head}/{encoded}")
+
+
+def other_interaction_id(interaction: str, spec: str) -> str:
+    """An interaction id that does not belong to this endpoint for `spec`."""
+    if interaction == "DocumentReference search":
+        return DOCUMENT_SEARCH
+    if interaction == "metadata read":
+        return METADATA_READ
+    if interaction == "other specification's binary read":
+        return RELEASED_BINARY_READ if spec == "draft" else DRAFT_BINARY_READ
+    raise ValueError(f"unknown interaction {interaction!r}")
+
+
+def recased_headers(request: RetrieveRequest, names: tuple[str, ...], case: str) -> RetrieveRequest:
+    """The same request with the named headers' names in `lower` or `upper` case."""
+    change = {"lower": str.lower, "upper": str.upper}[case]
+    for name in names:
+        value = request.header(name)
+        if value is not None:
+            request = request.with_header(change(name), value)
+    return request
+
+
+def swapped_case(document_id: str) -> str | None:
+    """The id with every letter's case swapped, or None when that changes nothing."""
+    swapped = document_id.swapcase()
+    return None if swapped == document_id else swapped

@@ -1,0 +1,50 @@
+"""Steps that probe the provider's TLS endpoint directly."""
+
+from collections.abc import Callable
+
+import pytest
+from pytest_bdd import parsers, then, when
+
+from gpc_assure import transport_checks
+from gpc_assure.config import ProviderConfig
+from gpc_assure.expect import Observation
+from gpc_assure.tls_probe import ProbeResult
+from gpc_assure.transport_checks import ProbeTarget
+from gpc_assure.verdict import Judge
+
+
+@pytest.fixture
+def probe_target(provider_config: ProviderConfig) -> ProbeTarget:
+    target = transport_checks.probe_target(provider_config)
+    if isinstance(target, str):
+        pytest.skip(target)
+    return target
+
+
+@when(parsers.parse("a TLS connection is attempted {how}"), target_fixture="probe_result")
+def connection_attempt(
+    probe_target: ProbeTarget, record_probe: Callable[[str, ProbeResult], None], how: str
+) -> ProbeResult:
+    result = transport_checks.attempt(probe_target, how)
+    record_probe(how, result)
+    return result
+
+
+@when("a plain-HTTP request is sent to the provider's port", target_fixture="plain_http")
+def plain_http_request(probe_target: ProbeTarget) -> Observation:
+    return transport_checks.plain_http_answer(probe_target)
+
+
+@then(parsers.parse("the connection is accepted over {version} ({req})"))
+def accepted(judge: Judge, probe_result: ProbeResult, version: str, req: str) -> None:
+    judge(req, transport_checks.connection_accepted(probe_result, version))
+
+
+@then(parsers.parse("the connection is refused ({req})"))
+def refused(judge: Judge, probe_result: ProbeResult, req: str) -> None:
+    judge(req, transport_checks.connection_refused(probe_result))
+
+
+@then(parsers.parse("no document is served over it ({req})"))
+def not_served(judge: Judge, plain_http: Observation, req: str) -> None:
+    judge(req, plain_http)

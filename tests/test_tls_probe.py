@@ -1,0 +1,371 @@
+"""The raw TLS probe against live reference providers, and the HSTS max-age parser."""
+
+from __future__ import annotations
+
+import socket
+import ssl
+import stat
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+from cryptography import x509
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from gpc_assure.config import TlsSettings
+from gpc_assure.provider import ProviderSettings, ReferenceProvider
+from gpc_assure.tls import TlsSetupError, client_ssl_context
+from gpc_assure.tls_probe import (
+    APPROVED_TLS12_CIPHERS,
+    SELF_SIGNED_CLIENT_CN,
+    WEAK_TLS12_CIPHERS,
+    ProbeResult,
+    hsts_max_age,
+    probe,
+    self_signed_client,
+)
+
+pytestmark = pytest.mark.e2e
+
+TLS1_1 = ssl.TLSVersion.TLSv1_1
+TLS1_2 = ssl.TLSVersion.TLSv1_2
+TLS1_3 = ssl.TLSVersion.TLSv1_3
+
+
+@dataclass(frozen=True)
+class Target:
+    provider: ReferenceProvider
+    host: str
+    port: int
+    path: str
+
+    def probe(self, *, cert: str = "trusted", **kwargs: Any) -> ProbeResult:
+        pki = self.provider.pki
+        chain: tuple[Path | None, Path | None] = {
+            "trusted": (pki.client_cert, pki.client_key),
+            "untrusted": (pki.untrusted_client_cert, pki.untrusted_client_key),
+            "none": (None, None),
+        }[cert]
+        options: dict[str, Any] = {
+            "server_name": self.host,
+            "ca": pki.ca_cert,
+            "client_cert": chain[0],
+            "client_key": chain[1],
+            "timeout": 3.0,
+            "http_path": f"{self.path}/metadata",
+        }
+        options.update(kwargs)
+        return probe(self.host, self.port, **options)
+
+
+@pytest.fixture(scope="module")
+def targets() -> Iterator[dict[str, Target]]:
+    providers: dict[str, ReferenceProvider] = {}
+    try:
+        for fault in ("", "no-client-cert-required", "allow-tls1.1", "weak-cipher", "no-hsts"):
+            faults = frozenset({fault}) if fault else frozenset()
+            providers[fault or "conformant"] = ReferenceProvider(
+                ProviderSettings(faults=faults)
+            ).start()
+        found = {}
+        for name, provider in providers.items():
+            url = urlsplit(provider.base_url)
+            assert url.hostname is not None
+            assert url.port is not None
+            found[name] = Target(provider, url.hostname, url.port, url.path)
+        yield found
+    finally:
+        for provider in providers.values():
+            provider.stop()
+
+
+@pytest.fixture(scope="module")
+def conformant(targets: dict[str, Target]) -> Target:
+    return targets["conformant"]
+
+
+def _local_suites(cipher_string: str) -> set[str]:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.maximum_version = TLS1_2
+    context.set_ciphers(cipher_string)
+    return {c["name"] for c in context.get_ciphers() if c["protocol"] != "TLSv1.3"}
+
+
+def _refused(result: ProbeResult) -> None:
+    assert result.connected, result.detail
+    assert not result.accepted, result.detail
+    assert not result.unsupported_locally, result.detail
+    assert result.detail
+    assert "\n" not in result.detail
+
+
+# --------------------------------------------------------------------------------------------
+# Mutual TLS
+
+
+@pytest.mark.parametrize(("version", "name"), [(TLS1_2, "TLSv1.2"), (TLS1_3, "TLSv1.3")])
+def test_conformant_provider_accepts_our_client_certificate(
+    conformant: Target, version: ssl.TLSVersion, name: str
+) -> None:
+    result = conformant.probe(min_version=version, max_version=version)
+    assert result.connected
+    assert result.handshake
+    assert result.accepted, result.detail
+    assert result.tls_version == name
+    assert result.cipher
+    assert not result.unsupported_locally
+    assert "HTTP status" in result.detail
+
+
+def test_the_server_is_verified_by_dns_name_too(conformant: Target) -> None:
+    assert conformant.probe(server_name="localhost").accepted
+
+
+def test_a_server_certificate_outside_the_given_ca_is_not_trusted(
+    conformant: Target, tmp_path: Path
+) -> None:
+    other_ca, _ = self_signed_client(tmp_path)
+    result = conformant.probe(ca=other_ca)
+    assert result.connected
+    assert not result.handshake
+    assert not result.accepted
+    assert "server certificate was not verified" in result.detail
+
+
+def test_a_server_name_the_certificate_does_not_carry_is_not_trusted(conformant: Target) -> None:
+    result = conformant.probe(server_name="wrong.example.test")
+    assert not result.handshake
+    assert "not verified" in result.detail
+
+
+@pytest.mark.parametrize("version", [TLS1_2, TLS1_3])
+def test_no_client_certificate_is_refused(conformant: Target, version: ssl.TLSVersion) -> None:
+    result = conformant.probe(cert="none", min_version=version, max_version=version)
+    _refused(result)
+    if version is TLS1_2:
+        assert not result.handshake  # TLS 1.2 fails in the handshake itself
+
+
+@pytest.mark.parametrize("version", [TLS1_2, TLS1_3])
+def test_a_self_signed_client_certificate_is_refused(
+    conformant: Target, tmp_path: Path, version: ssl.TLSVersion
+) -> None:
+    cert, key = self_signed_client(tmp_path)
+    _refused(
+        conformant.probe(
+            cert="none", client_cert=cert, client_key=key, min_version=version, max_version=version
+        )
+    )
+
+
+def test_a_client_certificate_from_another_ca_is_refused(conformant: Target) -> None:
+    _refused(conformant.probe(cert="untrusted"))
+
+
+def test_a_provider_not_requiring_a_client_certificate_accepts_none(
+    targets: dict[str, Target],
+) -> None:
+    result = targets["no-client-cert-required"].probe(cert="none")
+    assert result.accepted, result.detail
+
+
+# --------------------------------------------------------------------------------------------
+# Protocol versions
+
+
+def _tls_1_1(target: Target) -> ProbeResult:
+    result = target.probe(min_version=TLS1_1, max_version=TLS1_1)
+    if result.unsupported_locally:
+        assert not result.connected
+        assert "not supported by the local TLS library" in result.detail
+        pytest.skip(result.detail)
+    return result
+
+
+def test_tls_1_1_is_refused_by_the_conformant_provider(conformant: Target) -> None:
+    result = _tls_1_1(conformant)
+    _refused(result)
+    assert not result.handshake
+    assert "protocol_version" in result.detail or "alert" in result.detail.lower()
+
+
+def test_tls_1_1_is_accepted_by_a_provider_allowing_it(targets: dict[str, Target]) -> None:
+    result = _tls_1_1(targets["allow-tls1.1"])
+    assert result.accepted, result.detail
+    assert result.tls_version == "TLSv1.1"
+
+
+def test_a_protocol_range_no_local_library_can_offer_is_unsupported_locally(
+    conformant: Target,
+) -> None:
+    # minimum above maximum: OpenSSL has no protocol to put in a ClientHello
+    result = conformant.probe(min_version=TLS1_3, max_version=TLS1_2)
+    assert result.unsupported_locally
+    assert not result.connected
+    assert not result.accepted
+
+
+# --------------------------------------------------------------------------------------------
+# Cipher suites
+
+
+def test_the_cipher_constants_are_disjoint_and_offerable_here() -> None:
+    approved, weak = _local_suites(APPROVED_TLS12_CIPHERS), _local_suites(WEAK_TLS12_CIPHERS)
+    assert approved
+    assert weak
+    assert not approved & weak
+    # every named weak suite is known to the local OpenSSL
+    assert weak == set(WEAK_TLS12_CIPHERS.split(":"))
+
+
+def test_weak_ciphers_are_refused_by_the_conformant_provider(conformant: Target) -> None:
+    result = conformant.probe(ciphers=WEAK_TLS12_CIPHERS)
+    _refused(result)
+    assert not result.handshake
+
+
+def test_a_weak_cipher_is_accepted_by_a_provider_allowing_it(targets: dict[str, Target]) -> None:
+    result = targets["weak-cipher"].probe(ciphers=WEAK_TLS12_CIPHERS)
+    assert result.accepted, result.detail
+    assert result.tls_version == "TLSv1.2"
+    assert result.cipher in set(WEAK_TLS12_CIPHERS.split(":"))
+
+
+def test_approved_ciphers_are_accepted_by_the_conformant_provider(conformant: Target) -> None:
+    result = conformant.probe(ciphers=APPROVED_TLS12_CIPHERS)
+    assert result.accepted, result.detail
+    assert result.tls_version == "TLSv1.2"  # ciphers= caps the probe at TLS 1.2
+    assert result.cipher in _local_suites(APPROVED_TLS12_CIPHERS)
+
+
+def test_a_cipher_string_nothing_matches_is_unsupported_locally(conformant: Target) -> None:
+    result = conformant.probe(ciphers="NO-SUCH-CIPHER")
+    assert result.unsupported_locally
+    assert not result.connected
+
+
+# --------------------------------------------------------------------------------------------
+# Transport failures and local errors
+
+
+def test_a_closed_port_is_reported_not_raised() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    result = probe(
+        "127.0.0.1", port, server_name=None, ca=None, client_cert=None, client_key=None, timeout=2
+    )
+    assert not result.connected
+    assert not result.handshake
+    assert "refused" in result.detail
+
+
+def test_a_server_that_is_not_tls_is_reported_not_raised(tmp_path: Path) -> None:
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        port = listener.getsockname()[1]
+        ca, _ = self_signed_client(tmp_path)
+        result = probe(
+            "127.0.0.1", port, server_name=None, ca=ca, client_cert=None, client_key=None,
+            timeout=0.5,
+        )  # fmt: skip
+    assert result.connected
+    assert not result.handshake
+    assert result.detail.startswith("TLS handshake failed")
+
+
+def test_an_unloadable_client_certificate_is_a_setup_error(
+    conformant: Target, tmp_path: Path
+) -> None:
+    missing = tmp_path / "missing.pem"
+    with pytest.raises(TlsSetupError, match="client certificate"):
+        conformant.probe(cert="none", client_cert=missing, client_key=missing)
+
+
+def test_the_self_signed_client_certificate(tmp_path: Path) -> None:
+    cert_path, key_path = self_signed_client(tmp_path / "sub")
+    cert = x509.load_pem_x509_certificate(cert_path.read_bytes())
+    assert cert.subject == cert.issuer
+    assert cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value == (
+        SELF_SIGNED_CLIENT_CN
+    )
+    eku = cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
+    assert ExtendedKeyUsageOID.CLIENT_AUTH in eku
+    assert stat.S_IMODE(key_path.stat().st_mode) == 0o600
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.load_cert_chain(cert_path, key_path)  # the pair matches
+
+
+# --------------------------------------------------------------------------------------------
+# HSTS
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("max-age=31536000", 31536000),
+        ("max-age=0", 0),
+        ("MAX-AGE=600", 600),
+        ("Max-Age=600; includeSubDomains", 600),
+        ("includeSubDomains; max-age=600; preload", 600),
+        ('max-age="31536000"', 31536000),
+        ('max-age="600"; includeSubDomains', 600),
+        ("  max-age = 600 ;  includesubdomains  ", 600),
+        ("max-age=600;", 600),
+        (";;max-age=600;;", 600),
+        ('max-age=600; foo="a;b=c"', 600),
+        ('max-age=600; ext="with \\"escaped\\" quote"', 600),
+        ("max-age=600; unknown-directive=token", 600),
+        ("max-age=000600", 600),
+        (None, None),
+        ("", None),
+        ("includeSubDomains", None),
+        ("max-age", None),
+        ("max-age=", None),
+        ('max-age=""', None),
+        ("max-age=-1", None),
+        ("max-age=1.5", None),
+        ("max-age=abc", None),
+        ('max-age="60', None),
+        ("max-age=60 0", None),
+        ("max-age=600, max-age=700", None),
+        ("max-age=600; max-age=600", None),
+        ("max-age=600; MAX-AGE=700", None),
+        ("max-age=600; includeSubDomains; includesubdomains", None),
+        ("max age=600", None),
+        ("=600", None),
+        ('max-age=600; "quoted-name"', None),
+    ],
+)
+def test_hsts_max_age(value: str | None, expected: int | None) -> None:
+    assert hsts_max_age(value) == expected
+
+
+def test_hsts_max_age_of_live_providers(targets: dict[str, Target]) -> None:
+    def header(target: Target) -> str | None:
+        pki = target.provider.pki
+        context = client_ssl_context(
+            TlsSettings(ca=pki.ca_cert, client_cert=pki.client_cert, client_key=pki.client_key)
+        )
+        url = f"https://{target.host}:{target.port}{target.path}/metadata"
+        with httpx.Client(verify=context, timeout=3) as client:
+            value: str | None = client.get(url).headers.get("Strict-Transport-Security")
+            return value
+
+    conformant_age = hsts_max_age(header(targets["conformant"]))
+    assert conformant_age is not None
+    assert conformant_age > 0
+    assert hsts_max_age(header(targets["no-hsts"])) is None
+
+
+def test_a_bad_http_path_is_a_caller_error_raised_before_connecting() -> None:
+    with pytest.raises(ValueError, match="http_path"):
+        probe(
+            "127.0.0.1", 9, server_name=None, ca=None, client_cert=None, client_key=None,
+            http_path="/a b",
+        )  # fmt: skip
