@@ -42,6 +42,45 @@ def _run_parser(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> N
     add_config_arguments(run)
 
 
+def _self_assure_parser(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    parser = sub.add_parser(
+        "self-assure",
+        help="prove the suite catches every fault of the reference provider",
+        description="Run the suite against the conformant reference provider and against it "
+        "with each fault switched on. Exit 0 when every fault is caught, the conformant "
+        "provider passes with no warning, and every scenario is failed by some fault.",
+    )
+    parser.add_argument("--jobs", type=int, default=2, help="runs at a time (default 2)")
+    parser.add_argument("--fault", action="append", metavar="NAME", help="only these faults")
+    parser.add_argument("--report-dir", type=Path, default=Path("reports"), metavar="DIR")
+
+
+def self_assure(args: argparse.Namespace) -> int:
+    from gpc_assure.provider import FAULTS
+    from gpc_assure.self_assurance import run_matrix, write_reports
+
+    unknown = sorted(set(args.fault or ()) - set(FAULTS))
+    if unknown:
+        print(
+            f"gpc-assure: unknown fault {unknown[0]!r} (see provider --list-faults)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    matrix = run_matrix(args.fault or sorted(FAULTS), jobs=args.jobs)
+    if args.fault:
+        matrix.untested_scenarios = []  # only meaningful over the whole fault set
+    _, md_path = write_reports(matrix, args.report_dir)
+    print(
+        f"gpc-assure: {len(matrix.fault_runs)} faults, kill rate {matrix.kill_rate:.1%}, "
+        f"{len(matrix.conformant_findings)} conformant findings, "
+        f"{len(matrix.untested_scenarios)} untested scenarios, {matrix.seconds:.0f} s"
+    )
+    for run in matrix.survivors:
+        print(f"gpc-assure: SURVIVED: {run.fault} ({', '.join(run.requirements)})")
+    print(f"gpc-assure: report: {md_path.resolve()}")
+    return EXIT_PASSED if matrix.passed else EXIT_FAILED
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="gpc-assure",
@@ -50,6 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"gpc-assure {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _run_parser(sub)
+    _self_assure_parser(sub)
     sub.add_parser(
         "provider",
         help="run the embedded reference provider on 127.0.0.1 (see `provider --help`)",
@@ -172,7 +212,8 @@ def _dispatch(argv: list[str]) -> int:
         from gpc_assure.provider.cli import main as provider_main
 
         return provider_main(argv[1:])
-    return run(build_parser().parse_args(argv))
+    args = build_parser().parse_args(argv)
+    return self_assure(args) if args.command == "self-assure" else run(args)
 
 
 def _print_totals(report_dir: Path) -> None:

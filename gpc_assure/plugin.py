@@ -177,11 +177,13 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    spec: str | None = None
+    """Label each scenario for the result files, and skip those outside the chosen spec."""
     for item in items:
         template = scenario_wrapper_template_registry.get(getattr(item, "obj", None))  # type: ignore[arg-type]
         if template is None:
             continue
+        spec = config.stash[_TARGET].configured().spec
+        item.user_properties.append(("spec_version", spec))
         item.user_properties.append(("feature", template.feature.name))
         item.user_properties.append(("scenario", template.name))
         tags = sorted(template.tags | template.feature.tags)
@@ -189,7 +191,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         requirements = sorted({mark.args[0] for mark in item.iter_markers("req")})
         for requirement in requirements:
             item.user_properties.append(("requirement", requirement))
-        spec = spec or config.stash[_TARGET].configured().spec
         if reason := not_applicable_reason(requirements, spec):
             item.add_marker(pytest.mark.skip(reason=reason))
 
@@ -272,6 +273,7 @@ def _write_evidence(item: pytest.Item, findings: list[dict[str, str]]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     evidence = {
         "scenario": item.nodeid,
+        "spec_version": item.config.stash[_TARGET].configured().spec,
         "findings": findings,
         "exchanges": [e.to_evidence() for e in item.stash.get(_EXCHANGES, [])],
         "tls_probes": item.stash.get(_PROBES, []),
@@ -292,8 +294,12 @@ def pytest_runtest_makereport(
     if isinstance(failure, RequirementFailure):
         report.longrepr = str(failure)
         item.user_properties.append(("failure_kind", "requirement"))
-    findings = [f.as_dict() for f in item.stash[_JUDGE].findings] if _JUDGE in item.stash else []
+    findings = [f.as_dict() for f in item.stash[_JUDGE].findings]
     item.user_properties.append(("findings", json.dumps(findings)))
+    for finding in findings:
+        if finding["verdict"] == "warning":
+            message = f"{finding['requirement']} (SHOULD): expected {finding['expected']}; "
+            item.user_properties.append(("warning", message + f"observed {finding['observed']}"))
     item.user_properties.append(("evidence", str(_write_evidence(item, findings))))
     return report
 
@@ -334,6 +340,14 @@ class RunRecorder:
             return
         target = self.config.stash[_TARGET]
         provider = target.configured()
+        allure_dir = self.config.getoption("allure_report_dir", None)
+        if allure_dir:
+            Path(allure_dir).mkdir(parents=True, exist_ok=True)
+            (Path(allure_dir) / "environment.properties").write_text(
+                f"spec_version={provider.spec}\nprovider={provider.base_url or 'embedded'}\n"
+                f"suite_version={__version__}\n",
+                encoding="utf-8",
+            )
         write_summary(
             self.report_dir,
             provider,

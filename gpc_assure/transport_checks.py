@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from gpc_assure.config import ProviderConfig
 from gpc_assure.expect import Observation
+from gpc_assure.request import valid_request
 from gpc_assure.tls_probe import (
     APPROVED_TLS12_CIPHERS,
     WEAK_TLS12_CIPHERS,
@@ -111,8 +112,18 @@ def connection_refused(result: ProbeResult) -> Observation:
 
 
 def plain_http_answer(target: ProbeTarget) -> Observation:
-    """A plain-HTTP request to the TLS port must not be served."""
-    request = f"GET {target.path} HTTP/1.1\r\nHost: {target.host}\r\nConnection: close\r\n\r\n"
+    """A valid request sent over plain HTTP to the TLS port must not be served.
+
+    Only a 200 counts as served: some servers answer plain HTTP on a TLS port with a 400
+    page saying so, which refuses the request even though it is an HTTP answer.
+    """
+    document = target.path.rsplit("/Binary/", 1)[1]
+    valid = valid_request(target.config, document)
+    headers = "".join(f"{k}: {v}\r\n" for k, v in valid.headers)
+    request = (
+        f"GET {target.path} HTTP/1.1\r\nHost: {target.host}:{target.port}\r\n{headers}"
+        "Connection: close\r\n\r\n"
+    )
     try:
         with socket.create_connection(
             (target.host, target.port), timeout=target.config.connect_timeout

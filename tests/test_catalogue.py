@@ -83,3 +83,21 @@ def test_malformed_entries_are_rejected(tmp_path: Path, entry: str, problem: str
     path.write_text(f"[[requirement]]\n{entry}\n")
     with pytest.raises(CatalogueError, match=problem):
         load_catalogue(path)
+
+
+def test_every_testable_must_requirement_has_a_scenario() -> None:
+    covered = {req for scenario in all_scenarios() for req in tagged_requirements(scenario)}
+    uncovered = sorted(
+        r.id
+        for r in catalogue().values()
+        if r.testable and r.level == "MUST" and r.id not in covered
+    )
+    assert not uncovered
+
+
+def test_every_testable_requirement_is_broken_by_some_provider_fault() -> None:
+    from gpc_assure.provider import FAULTS
+
+    broken = {req for fault in FAULTS.values() for req in fault.requirements}
+    assert not sorted(r.id for r in catalogue().values() if r.testable and r.id not in broken)
+    assert broken <= set(catalogue())

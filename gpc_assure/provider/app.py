@@ -126,6 +126,8 @@ class ProviderApp:
         diagnostics: str,
         **coding: str,
     ) -> Reply:
+        if "no-diagnostics" in self.faults:
+            diagnostics = ""
         outcome = operation_outcome(
             issue_code=issue_code, spine_code=spine_code, diagnostics=diagnostics, **coding
         )
@@ -168,6 +170,9 @@ class ProviderApp:
         )
         if fmt == "xml" and "xml-unsupported" in self.faults:
             fmt = None
+        accept = header_value(request.headers, "Accept") or ""
+        if "fhir-json-accept-answered-xml" in self.faults and "application/fhir+json" in accept:
+            fmt = "xml"
         if fmt is None and "accept-unsupported-format" in self.faults:
             return "json"
         return fmt
@@ -210,6 +215,8 @@ class ProviderApp:
         return self._read(request, doc_id, fmt)
 
     def _read(self, request: Request, doc_id: str, fmt: Format) -> Reply:
+        if "case-insensitive-ids" in self.faults:
+            doc_id = doc_id.lower()
         doc = self.documents.get(doc_id)
         if doc is None:
             return self._unknown_document(request, fmt)

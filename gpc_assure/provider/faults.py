@@ -102,6 +102,16 @@ _RAW: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         "the unknown-id OperationOutcome coding has display 'Not found'",
         ("GPC-DOC-ERR-004",),
     ),
+    (
+        "no-diagnostics",
+        "error OperationOutcomes carry no diagnostics",
+        ("GPC-DOC-ERR-005",),
+    ),
+    (
+        "case-insensitive-ids",
+        "document ids are looked up ignoring letter case",
+        ("GPC-DOC-NF-002",),
+    ),
     # C. Spine headers
     *(
         (
@@ -240,6 +250,11 @@ _RAW: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         "an unsupported format is answered 200 in JSON, not 415",
         ("GPC-DOC-HTTP-009",),
     ),
+    (
+        "fhir-json-accept-answered-xml",
+        "a request whose Accept names application/fhir+json is answered in XML",
+        ("GPC-DOC-HTTP-005",),
+    ),
     ("no-gzip", "responses are never gzip-compressed", ("GPC-DOC-HTTP-010",)),
     (
         "accept-other-methods",
@@ -254,6 +269,27 @@ _RAW: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         ("GPC-DOC-RD-007",),
     ),
     # G. Transport and hostile behaviour
+    (
+        "no-client-cert-verification",
+        "client certificates are not verified (any certificate, or none, is accepted)",
+        ("GPC-DOC-TLS-002",),
+    ),
+    (
+        "allow-tls1.0",
+        "TLS 1.0 is accepted (minimum protocol TLS 1.0, OpenSSL seclevel 0)",
+        ("GPC-DOC-TLS-004",),
+    ),
+    ("tls1.3-only", "only TLS 1.3 is accepted: TLS 1.2 is refused", ("GPC-DOC-TLS-003",)),
+    (
+        "unapproved-ciphers-only",
+        "over TLS 1.2 only non-approved ciphers (AES128 CBC) are offered",
+        ("GPC-DOC-TLS-005",),
+    ),
+    (
+        "serve-plain-http",
+        "a connection that does not start a TLS handshake is served as plain HTTP",
+        ("GPC-DOC-TLS-007",),
+    ),
     ("no-client-cert-required", "TLS client certificates are optional", ("GPC-DOC-TLS-001",)),
     (
         "allow-tls1.1",

@@ -38,18 +38,14 @@ def operation_outcome(
         "code": spine_code,
         "display": SPINE_DISPLAYS.get(spine_code, spine_code) if display is None else display,
     }
-    return {
-        "resourceType": "OperationOutcome",
-        "meta": {"profile": [OO_PROFILE]},
-        "issue": [
-            {
-                "severity": severity,
-                "code": issue_code,
-                "details": {"coding": [coding]},
-                "diagnostics": diagnostics,
-            }
-        ],
+    issue: dict[str, object] = {
+        "severity": severity,
+        "code": issue_code,
+        "details": {"coding": [coding]},
     }
+    if diagnostics:
+        issue["diagnostics"] = diagnostics
+    return {"resourceType": "OperationOutcome", "meta": {"profile": [OO_PROFILE]}, "issue": [issue]}
 
 
 def to_json(resource: Mapping[str, object]) -> bytes:

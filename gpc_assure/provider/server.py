@@ -50,7 +50,7 @@ class _Server(ThreadingHTTPServer):
         conn: socket.socket = request
         conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         conn.settimeout(SOCKET_TIMEOUT_SECONDS)
-        if self.ssl_context is not None:
+        if self.ssl_context is not None and not self._plain_http_accepted(conn):
             try:
                 conn = self.ssl_context.wrap_socket(conn, server_side=True)
             except (OSError, ValueError) as exc:
@@ -64,6 +64,16 @@ class _Server(ThreadingHTTPServer):
             with self._connections_lock:
                 self._connections.discard(conn)
             conn.close()
+
+    def _plain_http_accepted(self, conn: socket.socket) -> bool:
+        """Fault `serve-plain-http`: a connection not opening with a TLS record is served."""
+        if "serve-plain-http" not in self.app.faults:
+            return False
+        try:
+            first = conn.recv(1, socket.MSG_PEEK)
+        except OSError:
+            return False
+        return first not in (b"", b"\x16")
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         _LOG.debug("connection from %s ended with an error", client_address, exc_info=True)

@@ -10,6 +10,7 @@ from .certs import Pki
 # Security guidance, "Supported ciphers" (OpenSSL spelling of AESGCM+EECDH, ...).
 APPROVED_CIPHERS = "ECDHE+AESGCM:DHE+AESGCM:ECDHE+AES256:DHE+AES256"
 WEAK_CIPHER = "ECDHE-ECDSA-AES128-SHA"
+UNAPPROVED_ONLY = "ECDHE-ECDSA-AES128-SHA:ECDHE-ECDSA-AES128-SHA256"
 
 
 def server_context(pki: Pki, faults: frozenset[str]) -> ssl.SSLContext:
@@ -17,19 +18,25 @@ def server_context(pki: Pki, faults: frozenset[str]) -> ssl.SSLContext:
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(pki.server_cert, pki.server_key)
     context.load_verify_locations(cafile=pki.ca_cert)
-    ciphers = APPROVED_CIPHERS
+    ciphers = UNAPPROVED_ONLY if "unapproved-ciphers-only" in faults else APPROVED_CIPHERS
     if "weak-cipher" in faults:
         ciphers += f":{WEAK_CIPHER}"
-    if "allow-tls1.1" in faults:
-        with warnings.catch_warnings():  # deprecated on purpose: this is the fault
-            warnings.simplefilter("ignore", DeprecationWarning)
-            context.minimum_version = ssl.TLSVersion.TLSv1_1
-        ciphers += ":@SECLEVEL=0"
-    else:
-        context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    if "tls1.3-only" in faults:
+        context.minimum_version = ssl.TLSVersion.TLSv1_3
+    old_protocol = {"allow-tls1.1": ssl.TLSVersion.TLSv1_1, "allow-tls1.0": ssl.TLSVersion.TLSv1}
+    for fault, version in old_protocol.items():
+        if fault in faults:
+            with warnings.catch_warnings():  # deprecated on purpose: this is the fault
+                warnings.simplefilter("ignore", DeprecationWarning)
+                context.minimum_version = version
+            ciphers += ":@SECLEVEL=0"
     context.set_ciphers(ciphers)
     context.options |= ssl.OP_CIPHER_SERVER_PREFERENCE | ssl.OP_NO_COMPRESSION
-    context.verify_mode = (
-        ssl.CERT_OPTIONAL if "no-client-cert-required" in faults else ssl.CERT_REQUIRED
-    )
+    if "no-client-cert-verification" in faults:
+        context.verify_mode = ssl.CERT_NONE
+    elif "no-client-cert-required" in faults:
+        context.verify_mode = ssl.CERT_OPTIONAL
+    else:
+        context.verify_mode = ssl.CERT_REQUIRED
     return context

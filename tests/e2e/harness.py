@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from gpc_assure.provider import ReferenceProvider
+from gpc_assure.self_assurance import provider_config_toml
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -50,23 +51,5 @@ def run_cli(*args: str, cwd: Path, timeout: float = 120) -> CliResult:
 
 def provider_config_file(provider: ReferenceProvider, path: Path) -> Path:
     """A TOML configuration for `provider`, with every document's expected type and digest."""
-    lines = [
-        f'base_url = "{provider.base_url}"',
-        f'provider_asid = "{provider.provider_asid}"',
-        "",
-        "[tls]",
-        f'ca = "{provider.pki.ca_cert}"',
-        f'client_cert = "{provider.pki.client_cert}"',
-        f'client_key = "{provider.pki.client_key}"',
-    ]
-    for document in provider.documents:
-        if not document.oversize:
-            lines += [
-                "",
-                "[[documents]]",
-                f'id = "{document.id}"',
-                f'content_type = "{document.content_type}"',
-                f'sha256 = "{document.sha256}"',
-            ]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    path.write_text(provider_config_toml(provider), encoding="utf-8")
     return path

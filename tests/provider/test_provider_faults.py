@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import socket
 import ssl
+import tempfile
 import time
 import warnings
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -37,6 +40,7 @@ from provider_testkit import (
 
 from gpc_assure.provider import FAULTS
 from gpc_assure.provider.faults import JWT_CLAIMS
+from gpc_assure.tls_probe import APPROVED_TLS12_CIPHERS, ProbeResult, probe, self_signed_client
 
 pytestmark = pytest.mark.e2e
 Check = Callable[[Probe], bool]
@@ -155,6 +159,44 @@ def _weak_cipher(p: Probe) -> bool:
     return _refuses_client(context)(p)
 
 
+def _probe(p: Probe, **options: Any) -> ProbeResult:
+    pki = p.provider.pki
+    return probe(
+        "127.0.0.1",
+        p.provider.port,
+        server_name="127.0.0.1",
+        ca=pki.ca_cert,
+        client_cert=options.pop("client_cert", pki.client_cert),
+        client_key=options.pop("client_key", pki.client_key),
+        http_path=f"{p.base_url.split(str(p.provider.port), 1)[1]}/Binary/{SMALL_PDF}",
+        **options,
+    )
+
+
+def _untrusted_client_cert(p: Probe) -> bool:
+    with tempfile.TemporaryDirectory() as directory:
+        cert, key = self_signed_client(Path(directory))
+        return not _probe(p, client_cert=cert, client_key=key).accepted
+
+
+def _old_protocol_refused(p: Probe, version: ssl.TLSVersion) -> bool:
+    result = _probe(p, min_version=version, max_version=version)
+    if result.unsupported_locally:
+        pytest.skip(result.detail)
+    return not result.handshake
+
+
+def _plain_http_refused(p: Probe) -> bool:
+    port = p.provider.port
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        path = p.base_url.split(str(port), 1)[1]
+        sock.sendall(f"GET {path}/Binary/{SMALL_PDF} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+        try:
+            return not sock.recv(16).startswith(b"HTTP/")
+        except OSError:
+            return True
+
+
 def _missing_claim(claim: str) -> Check:
     return _token_refused(lambda now: raw_bearer(valid_claims(now, **{claim: ...})))
 
@@ -184,6 +226,8 @@ CHECKS: dict[str, Check] = {
     "unknown-id-wrong-spine-code": lambda p: spine_code(_unknown(p)) == "NO_RECORD_FOUND",
     "unknown-id-wrong-spine-system": lambda p: _coding(p)["system"] == SPINE_SYSTEM,
     "unknown-id-wrong-spine-display": lambda p: _coding(p)["display"] == "No record found",
+    "no-diagnostics": lambda p: bool(issue(_unknown(p)).get("diagnostics")),
+    "case-insensitive-ids": lambda p: p.get(SMALL_PDF.upper()).status_code == 404,
     # C. Spine headers
     "accept-missing-ssp-traceid": _refused_without("Ssp-TraceID"),
     "accept-missing-ssp-from": _refused_without("Ssp-From"),
@@ -272,6 +316,10 @@ CHECKS: dict[str, Check] = {
     "accept-unsupported-format": lambda p: (
         p.get(headers=p.headers(Accept="text/html")).status_code == 415
     ),
+    "fhir-json-accept-answered-xml": lambda p: (
+        p.get(headers=p.headers(Accept="application/fhir+json")).headers["Content-Type"]
+        == FHIR_JSON
+    ),
     "no-gzip": lambda p: (
         p.get(headers=p.headers(Accept_Encoding="gzip")).headers.get("Content-Encoding") == "gzip"
     ),
@@ -284,6 +332,11 @@ CHECKS: dict[str, Check] = {
     "allow-tls1.1": _tls_1_1,
     "weak-cipher": _weak_cipher,
     "no-hsts": lambda p: p.get().headers.get("Strict-Transport-Security") == "max-age=31536000",
+    "no-client-cert-verification": _untrusted_client_cert,
+    "allow-tls1.0": lambda p: _old_protocol_refused(p, ssl.TLSVersion.TLSv1),
+    "tls1.3-only": lambda p: _probe(p, max_version=ssl.TLSVersion.TLSv1_2).accepted,
+    "unapproved-ciphers-only": lambda p: _probe(p, ciphers=APPROVED_TLS12_CIPHERS).accepted,
+    "serve-plain-http": _plain_http_refused,
     "hang": lambda p: _responds(p, timeout=0.5),
     "garbage": _responds,
     "drop-connection-on-error": lambda p: _responds(p, "no-such-document"),
@@ -291,6 +344,7 @@ CHECKS: dict[str, Check] = {
 
 # Faults that, by design, change a plain read of the small PDF / a plain unknown-id answer.
 _CHANGES_READ = {name for name in FAULTS if name.startswith(("binary-", "success-"))} | {
+    "fhir-json-accept-answered-xml",
     "no-cache-control",
     "no-etag",
     "strong-etag",
@@ -302,6 +356,7 @@ _CHANGES_READ = {name for name in FAULTS if name.startswith(("binary-", "success
     "garbage",
 }
 _CHANGES_NOT_FOUND = {name for name in FAULTS if name.startswith("unknown-id-")} | {
+    "no-diagnostics",
     "no-cache-control-on-errors",
     "content-type-no-charset",
     "content-type-text-plain",

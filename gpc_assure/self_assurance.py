@@ -1,0 +1,240 @@
+"""Self-assurance: run the suite against the reference provider with each fault switched on,
+and check that every fault is caught, that the conformant provider passes cleanly, and that
+no scenario goes untested.
+
+Each run is a real `gpc-assure run` in its own process, against a live provider on 127.0.0.1.
+"""
+
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from gpc_assure.catalogue import catalogue
+from gpc_assure.provider import FAULTS, ProviderSettings, ReferenceProvider
+
+CONFORMANT = "(conformant)"
+RUN_TIMEOUT_SECONDS = 600
+
+
+def provider_config_toml(provider: ReferenceProvider) -> str:
+    """A provider configuration for a running reference provider, with every expectation."""
+    served = [d for d in provider.documents if not d.oversize]
+    oversize = next((d.id for d in provider.documents if d.oversize), None)
+    lines = [
+        f'base_url = "{provider.base_url}"',
+        f'provider_asid = "{provider.provider_asid}"',
+        f'large_document_id = "{max(served, key=lambda d: d.size).id}"',
+    ]
+    if oversize:
+        lines.append(f'oversize_document_id = "{oversize}"')
+    lines += [
+        "",
+        "[tls]",
+        f'ca = "{provider.pki.ca_cert}"',
+        f'client_cert = "{provider.pki.client_cert}"',
+        f'client_key = "{provider.pki.client_key}"',
+    ]
+    for document in served:
+        lines += [
+            "",
+            "[[documents]]",
+            f'id = "{document.id}"',
+            f'content_type = "{document.content_type}"',
+            f'sha256 = "{document.sha256}"',
+        ]
+    return "\n".join(lines) + "\n"
+
+
+@dataclass(frozen=True)
+class ScenarioResult:
+    id: str
+    outcome: str
+    requirements: tuple[str, ...]
+    message: str
+
+
+@dataclass(frozen=True)
+class FaultRun:
+    """One run of the whole suite against the provider with one fault (or none)."""
+
+    fault: str
+    requirements: tuple[str, ...]
+    exit_code: int
+    seconds: float
+    scenarios: tuple[ScenarioResult, ...] = ()
+    problem: str = ""
+
+    def with_outcome(self, *outcomes: str) -> list[ScenarioResult]:
+        return [s for s in self.scenarios if s.outcome in outcomes]
+
+    @property
+    def caught_by(self) -> list[ScenarioResult]:
+        """Scenarios tagged with a broken requirement that failed (MUST) or warned (SHOULD)."""
+        broken = set(self.requirements)
+        return [s for s in self.with_outcome("failed", "warning") if broken & set(s.requirements)]
+
+    @property
+    def collateral(self) -> list[ScenarioResult]:
+        """Scenarios that failed, warned or errored without checking a broken requirement."""
+        broken = set(self.requirements)
+        return [
+            s
+            for s in self.with_outcome("failed", "warning", "error")
+            if not broken & set(s.requirements)
+        ]
+
+
+def run_one(fault: str, work_dir: Path, timeout: float) -> FaultRun:
+    """Start the provider with `fault` (CONFORMANT: none) and run the suite against it."""
+    faults = frozenset() if fault == CONFORMANT else frozenset({fault})
+    requirements = () if fault == CONFORMANT else FAULTS[fault].requirements
+    run_dir = work_dir / fault.strip("()")
+    run_dir.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    with ReferenceProvider(ProviderSettings(faults=faults)) as provider:
+        config = run_dir / "provider.toml"
+        config.write_text(provider_config_toml(provider), encoding="utf-8")
+        completed = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "gpc_assure.cli",
+                "run",
+                "--config",
+                str(config),
+                "--report-dir",
+                str(run_dir / "report"),
+                "--connect-timeout",
+                str(timeout),
+                "--read-timeout",
+                str(timeout),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=RUN_TIMEOUT_SECONDS,
+            check=False,
+        )
+    seconds = time.perf_counter() - started
+    summary_file = run_dir / "report" / "summary.json"
+    if not summary_file.is_file():
+        problem = (completed.stderr.strip().splitlines() or ["no summary.json written"])[-1]
+        return FaultRun(fault, requirements, completed.returncode, seconds, problem=problem)
+    summary = json.loads(summary_file.read_text(encoding="utf-8"))
+    scenarios = tuple(
+        ScenarioResult(s["id"], s["outcome"], tuple(s["requirements"]), s["message"])
+        for s in summary["scenarios"]
+    )
+    return FaultRun(fault, requirements, completed.returncode, seconds, scenarios)
+
+
+@dataclass
+class Matrix:
+    runs: list[FaultRun]
+    seconds: float
+    untested_scenarios: list[str] = field(default_factory=list)
+
+    @property
+    def conformant(self) -> FaultRun:
+        return next(r for r in self.runs if r.fault == CONFORMANT)
+
+    @property
+    def fault_runs(self) -> list[FaultRun]:
+        return [r for r in self.runs if r.fault != CONFORMANT]
+
+    @property
+    def survivors(self) -> list[FaultRun]:
+        return [r for r in self.fault_runs if not r.caught_by]
+
+    @property
+    def conformant_findings(self) -> list[ScenarioResult]:
+        return self.conformant.with_outcome("failed", "warning", "error")
+
+    @property
+    def kill_rate(self) -> float:
+        runs = self.fault_runs
+        return (len(runs) - len(self.survivors)) / len(runs) if runs else 1.0
+
+    @property
+    def passed(self) -> bool:
+        return not self.survivors and not self.conformant_findings and not self.untested_scenarios
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "passed": self.passed,
+            "seconds": round(self.seconds, 1),
+            "faults": len(self.fault_runs),
+            "kill_rate": round(self.kill_rate, 4),
+            "survivors": [r.fault for r in self.survivors],
+            "conformant_findings": [asdict(s) for s in self.conformant_findings],
+            "untested_scenarios": self.untested_scenarios,
+            "runs": [
+                {
+                    "fault": r.fault,
+                    "requirements": list(r.requirements),
+                    "levels": sorted({catalogue()[q].level for q in r.requirements}),
+                    "exit_code": r.exit_code,
+                    "seconds": round(r.seconds, 1),
+                    "caught_by": [s.id for s in r.caught_by],
+                    "collateral": [s.id for s in r.collateral],
+                    "problem": r.problem,
+                }
+                for r in self.runs
+            ],
+        }
+
+
+def run_matrix(faults: Iterable[str], jobs: int, timeout: float = 2.0) -> Matrix:
+    """The conformant provider and each fault, `jobs` runs at a time."""
+    names = [CONFORMANT, *faults]
+    started = time.perf_counter()
+    with (
+        tempfile.TemporaryDirectory(prefix="gpc-assure-matrix-") as work,
+        ThreadPoolExecutor(max(1, jobs)) as pool,
+    ):
+        runs = list(pool.map(lambda f: run_one(f, Path(work), timeout), names))
+    matrix = Matrix(runs, time.perf_counter() - started)
+    everything = {s.id for s in matrix.conformant.scenarios if s.outcome != "skipped"}
+    caught = {s.id for r in matrix.fault_runs for s in r.with_outcome("failed", "warning")}
+    matrix.untested_scenarios = sorted(everything - caught)
+    return matrix
+
+
+def markdown(matrix: Matrix) -> str:
+    """The matrix for a reader: fault, what it breaks, the scenarios that caught it."""
+    lines = [
+        "# Self-assurance",
+        "",
+        f"Faults: {len(matrix.fault_runs)}; kill rate {matrix.kill_rate:.1%}; "
+        f"conformant provider findings: {len(matrix.conformant_findings)}; "
+        f"untested scenarios: {len(matrix.untested_scenarios)}; {matrix.seconds:.0f} s.",
+        "",
+        "| fault | breaks | caught by | also failing |",
+        "| --- | --- | --- | --- |",
+    ]
+    for run in matrix.fault_runs:
+        caught = "<br>".join(s.id.split("::")[-1] for s in run.caught_by) or "**SURVIVED**"
+        lines.append(
+            f"| {run.fault} | {', '.join(run.requirements)} | {caught} | {len(run.collateral)} |"
+        )
+    for title, items in (
+        ("Conformant provider findings", [s.id for s in matrix.conformant_findings]),
+        ("Untested scenarios", matrix.untested_scenarios),
+    ):
+        lines += ["", f"## {title}", ""] + ([f"- {i}" for i in items] or ["none"])
+    return "\n".join(lines) + "\n"
+
+
+def write_reports(matrix: Matrix, report_dir: Path) -> tuple[Path, Path]:
+    report_dir.mkdir(parents=True, exist_ok=True)
+    json_path = report_dir / "self-assurance.json"
+    md_path = report_dir / "self-assurance.md"
+    json_path.write_text(json.dumps(matrix.as_dict(), indent=2), encoding="utf-8")
+    md_path.write_text(markdown(matrix), encoding="utf-8")
+    return json_path, md_path
