@@ -51,7 +51,7 @@ Feature: Content negotiation and compression
 
   @req:GPC-DOC-HTTP-010
   Scenario: gzip is used when the consumer accepts it
-    Given a valid request for the first configured document
+    Given a valid request for the largest configured document
     And the request's Accept-Encoding header is "gzip"
     When the request is sent
     Then the response is gzip-encoded (GPC-DOC-HTTP-010)

@@ -11,7 +11,7 @@ from typing import Any
 from gpc_assure.evidence import Exchange
 from gpc_assure.fhir_xml import FhirXmlError, parse_fhir_xml
 from gpc_assure.schema_validation import validate
-from gpc_assure.spine_codes import SPINE_SYSTEMS, display_accepted
+from gpc_assure.spine_codes import ISSUE_TYPES, SPINE_SYSTEMS, display_accepted
 from gpc_assure.tls_probe import hsts_max_age
 
 
@@ -217,25 +217,46 @@ class Rejection:
 
 
 def rejected_with(exchange: Exchange, alternatives: tuple[Rejection, ...]) -> Observation:
-    """Refused in one of the allowed ways, each with a valid GPConnect OperationOutcome."""
+    """Refused in one of the allowed ways, each with a valid GPConnect OperationOutcome.
+
+    Where an alternative names Spine codes, the issue must also be as the error-handling
+    tables give it: severity error, the code's issue type, and a display given for the code.
+    """
     expected = " or ".join(map(str, alternatives)) + ", with a GPConnect OperationOutcome"
 
     def check() -> tuple[bool, str]:
         status = _status(exchange)
         allowed = [a for a in alternatives if a.status == status]
         if not allowed:
-            return False, f"HTTP {status}"
+            return False, f"HTTP {status}" + _spine_summary(exchange)
         problems = validate("GPConnect-OperationOutcome-1", _json(exchange))
         if problems:
             return False, f"HTTP {status} with an invalid OperationOutcome: {problems[0]}"
-        codes = {c.get("code") for c in _spine_codings(exchange)}
         wanted = frozenset().union(*(a.spine_codes for a in allowed))
-        if wanted and not codes & wanted:
-            shown = ", ".join(sorted(map(str, codes))) or "none"
-            return False, f"HTTP {status} with Spine code {shown}"
-        return True, f"HTTP {status} with Spine code {', '.join(sorted(map(str, codes)))}"
+        if not wanted:
+            return True, f"HTTP {status} with an OperationOutcome" + _spine_summary(exchange)
+        matching = [c for c in _spine_codings(exchange) if c.get("code") in wanted]
+        if not matching:
+            return False, f"HTTP {status}" + (_spine_summary(exchange) or " with no Spine code")
+        return _issue_as_tabled(exchange, status, matching[0])
 
     return observe(expected, check)
+
+
+def _issue_as_tabled(exchange: Exchange, status: int, coding: dict[str, Any]) -> tuple[bool, str]:
+    code, display = str(coding.get("code")), str(coding.get("display") or "")
+    issue = _first_issue(exchange)
+    observed = (
+        f"HTTP {status} {code} ({display!r}), severity {issue.get('severity')!r}, "
+        f"issue code {issue.get('code')!r}"
+    )
+    issue_type = ISSUE_TYPES.get(code)
+    met = (
+        issue.get("severity") == "error"
+        and (issue_type is None or issue.get("code") == issue_type)
+        and display_accepted(code, display)
+    )
+    return met, observed
 
 
 def accepted_with_binary(exchange: Exchange) -> Observation:

@@ -37,3 +37,27 @@ def display_accepted(code: str, display: str) -> bool:
     """Whether `display` is a display the specification gives for `code` (any, if it gives none)."""
     accepted = ACCEPTED_DISPLAYS.get(code)
     return bool(display) if accepted is None else display in accepted
+
+
+# The issue type each Spine code goes with, from the error-handling guidance's tables.
+ISSUE_TYPES: dict[str, str] = {
+    "INVALID_IDENTIFIER_SYSTEM": "value",
+    "INVALID_IDENTIFIER_VALUE": "value",
+    "INVALID_NHS_NUMBER": "value",
+    "INVALID_PATIENT_DEMOGRAPHICS": "business-rule",
+    "ORGANISATION_NOT_FOUND": "not-found",
+    "PATIENT_NOT_FOUND": "not-found",
+    "PRACTITIONER_NOT_FOUND": "not-found",
+    "NO_RECORD_FOUND": "not-found",
+    "NO_PATIENT_CONSENT": "forbidden",
+    "NO_ORGANISATION_CONSENT": "forbidden",
+    "ACCESS DENIED": "forbidden",
+    "NO_RELATIONSHIP": "forbidden",
+    "DUPLICATE_REJECTED": "duplicate",
+    "INVALID_RESOURCE": "invalid",
+    "INVALID_PARAMETER": "invalid",
+    "REFERENCE_NOT_FOUND": "invalid",
+    "BAD_REQUEST": "invalid",
+    "CONFLICTING_VALUES": "invalid",
+    "NOT_IMPLEMENTED": "not-supported",
+}

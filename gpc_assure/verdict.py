@@ -22,7 +22,7 @@ class RequirementFailure(AssertionError):
 
 def finding_message(requirement: Requirement, observation: Observation) -> str:
     return (
-        f"{requirement.id} ({requirement.summary}): expected {observation.expected}; "
+        f"{requirement.id} ({requirement.summary.rstrip('.')}): expected {observation.expected}; "
         f"observed {observation.observed}"
     )
 

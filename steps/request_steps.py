@@ -19,6 +19,7 @@ from gpc_assure.request_variants import (
     swapped_case,
     unknown_id,
     unknown_id_request,
+    with_write_body,
 )
 
 REQUEST = "retrieve_request"
@@ -61,6 +62,14 @@ def request_for_named_document(provider_config: ProviderConfig, which: str) -> R
     if document_id is None:
         pytest.skip(f"no {field} is configured")
     return valid_request(provider_config, document_id)
+
+
+@given("a valid request for the largest configured document", target_fixture=REQUEST)
+def request_for_largest_document(provider_config: ProviderConfig) -> RetrieveRequest:
+    """The large_document_id when configured (compression is worth most there), else the first."""
+    if provider_config.large_document_id:
+        return valid_request(provider_config, provider_config.large_document_id)
+    return request_for_first_document(provider_config)
 
 
 @given("a valid request for a document that does not exist", target_fixture=REQUEST)
@@ -123,9 +132,9 @@ def format_parameter(retrieve_request: RetrieveRequest, media: str) -> RetrieveR
     return retrieve_request.with_query("_format", media)
 
 
-@given(parsers.parse("the request method is {method}"), target_fixture=REQUEST)
-def request_method(retrieve_request: RetrieveRequest, method: str) -> RetrieveRequest:
-    return retrieve_request.with_method(method)
+@given(parsers.parse("the request method is {method}, with {body}"), target_fixture=REQUEST)
+def request_method(retrieve_request: RetrieveRequest, method: str, body: str) -> RetrieveRequest:
+    return with_write_body(retrieve_request.with_method(method), body)
 
 
 @when("the request is sent", target_fixture="exchange")

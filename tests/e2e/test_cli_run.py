@@ -203,6 +203,7 @@ def test_a_response_over_the_size_cap_fails_with_the_reason(tmp_path: Path) -> N
     assert {s["name"] for s in failed} == {
         "An existing document is returned as a Binary",
         "A document just under the 5 MB limit is returned whole",
+        "gzip is used when the consumer accepts it",
     }
     assert all("size cap" in s["message"] for s in failed)
 
