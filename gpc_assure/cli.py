@@ -21,6 +21,7 @@ from gpc_assure.preflight import first_hop, unreachable_reason
 from gpc_assure.results import write_summary
 from gpc_assure.tls import TlsSetupError, client_ssl_context
 
+CONFORMANCE_INI = Path(__file__).with_name("conformance.ini")
 EXIT_PASSED = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
@@ -38,6 +39,21 @@ def _run_parser(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> N
     run.add_argument("--report-dir", type=Path, metavar="DIR", help="default reports/<run-id>")
     run.add_argument(
         "-k", dest="keyword", metavar="EXPR", help="run only scenarios matching EXPR (pytest -k)"
+    )
+    run.add_argument(
+        "--sign-key",
+        type=Path,
+        metavar="FILE",
+        help="sign manifest.json with this PEM private key (Ed25519, EC or RSA; may also hold "
+        "the X.509 certificate); its password, if any, from GPC_ASSURE_SIGN_KEY_PASSWORD",
+    )
+    run.add_argument(
+        "--redact",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="mask the value of this request header or JWT claim path in every output "
+        "(repeatable; e.g. Ssp-From, Ssp-To, requesting_organization.identifier.value)",
     )
     add_config_arguments(run)
 
@@ -81,6 +97,56 @@ def self_assure(args: argparse.Namespace) -> int:
     return EXIT_PASSED if matrix.passed else EXIT_FAILED
 
 
+def _report_tool_parsers(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    verify = sub.add_parser(
+        "verify",
+        help="check a report folder against its manifest (and signature)",
+        description="Exit 0 when every file of the report folder is as the run wrote it; "
+        "1, naming each changed, missing or added file, when not.",
+    )
+    verify.add_argument("report_dir", type=Path, metavar="DIR")
+    verify.add_argument(
+        "--cert", type=Path, metavar="FILE", help="require a signature by this certificate or key"
+    )
+    diff = sub.add_parser(
+        "diff",
+        help="compare two runs' requirement statuses; exit 1 on a regression",
+        description="List requirements that regressed, were fixed or changed level between two "
+        "report folders (or assurance-report.json files). Exit 1 when any regressed.",
+    )
+    diff.add_argument("old", type=Path, metavar="OLD")
+    diff.add_argument("new", type=Path, metavar="NEW")
+
+
+def verify_command(args: argparse.Namespace) -> int:
+    from gpc_assure.integrity import IntegrityError, verify
+
+    try:
+        problems = verify(args.report_dir, cert=args.cert)
+    except IntegrityError as exc:
+        print(f"gpc-assure: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    for problem in problems:
+        print(f"gpc-assure: {problem}")
+    if problems:
+        return EXIT_FAILED
+    print(f"gpc-assure: {args.report_dir}: intact")
+    return EXIT_PASSED
+
+
+def diff_command(args: argparse.Namespace) -> int:
+    from gpc_assure.report_diff import ReportDiffError, diff_reports, format_diff, load_report
+
+    try:
+        old, new = load_report(args.old), load_report(args.new)
+    except ReportDiffError as exc:
+        print(f"gpc-assure: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    result = diff_reports(old, new)
+    print(format_diff(result), end="")
+    return EXIT_FAILED if result.has_regression else EXIT_PASSED
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="gpc-assure",
@@ -90,6 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _run_parser(sub)
     _self_assure_parser(sub)
+    _report_tool_parsers(sub)
     sub.add_parser(
         "provider",
         help="run the embedded reference provider on 127.0.0.1 (see `provider --help`)",
@@ -103,17 +170,27 @@ def _default_report_dir() -> Path:
 
 
 def _record_unreachable(report_dir: Path, config: ProviderConfig, reason: str) -> None:
+    """A summary and an Incomplete assurance report saying why nothing could be checked."""
+    from gpc_assure.assurance_report import build_report, write_assurance_report
+
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    error = f"provider unreachable: {reason}"
     path = write_summary(
-        report_dir,
-        config,
-        embedded=False,
-        started_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        records=[],
-        version=__version__,
+        report_dir, config, embedded=False, started_at=now, records=[], version=__version__
     )
     summary = json.loads(path.read_text(encoding="utf-8"))
-    summary["error"] = f"provider unreachable: {reason}"
+    summary["error"] = error
     path.write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    report = build_report(
+        report_dir=report_dir,
+        config=config,
+        records=[],
+        embedded=False,
+        started_at=now,
+        finished_at=now,
+        error=error,
+    )
+    write_assurance_report(report_dir, report)
 
 
 def _pytest_args(
@@ -131,13 +208,16 @@ def _pytest_args(
         str(report_dir),
         f"--junitxml={report_dir / 'junit.xml'}",
         f"--alluredir={report_dir / 'allure-results'}",
+        f"--cucumberjson={report_dir / 'cucumber.json'}",
+        "-p",
+        "no:terminal",
+        "--gpc-console",
         "-o",
         "junit_family=xunit1",
         "-o",
         "junit_suite_name=gpc-assure",
     ]
-    if (SUITE_ROOT / "pyproject.toml").is_file():
-        pytest_args += ["-c", str(SUITE_ROOT / "pyproject.toml")]
+    pytest_args += ["-c", str(CONFORMANCE_INI), "--confcutdir", str(SUITE_ROOT)]
     if args.keyword:
         pytest_args += ["-k", args.keyword]
     if embedded:
@@ -152,6 +232,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"gpc-assure: {exc}", file=sys.stderr)
         return EXIT_USAGE
     report_dir: Path = args.report_dir or _default_report_dir()
+    if args.sign_key is not None and not args.sign_key.is_file():
+        print(f"gpc-assure: --sign-key: no such file: {args.sign_key}", file=sys.stderr)
+        return EXIT_USAGE
     embedded = None
     try:
         if config.base_url is None:
@@ -178,10 +261,19 @@ def _run_against(
     except TlsSetupError as exc:
         print(f"gpc-assure: config error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    if args.redact:
+        from gpc_assure.report_files import secret_values
+
+        try:
+            secret_values(config, args.redact)
+        except ValueError as exc:
+            print(f"gpc-assure: {exc}", file=sys.stderr)
+            return EXIT_USAGE
     report_dir.mkdir(parents=True, exist_ok=True)
     reason = unreachable_reason(config, context)
     if reason is not None:
         _record_unreachable(report_dir, config, reason)
+        _finish_report_folder(args, config, report_dir)
         print(
             f"gpc-assure: cannot reach the provider at {first_hop(config)}: {reason}",
             file=sys.stderr,
@@ -193,7 +285,11 @@ def _run_against(
     resolved = report_dir / "resolved-config.json"
     resolved.write_text(json.dumps(to_resolved_dict(config), indent=2), encoding="utf-8")
     code = pytest.main(_pytest_args(args, report_dir, resolved, embedded))
+    problem = _finish_report_folder(args, config, report_dir)
     _print_totals(report_dir)
+    if problem is not None:
+        print(f"gpc-assure: {problem}", file=sys.stderr)
+        return EXIT_USAGE
     if code == pytest.ExitCode.OK:
         return EXIT_PASSED
     if code == pytest.ExitCode.TESTS_FAILED:
@@ -213,7 +309,29 @@ def _dispatch(argv: list[str]) -> int:
 
         return provider_main(argv[1:])
     args = build_parser().parse_args(argv)
-    return self_assure(args) if args.command == "self-assure" else run(args)
+    commands = {"self-assure": self_assure, "verify": verify_command, "diff": diff_command}
+    return commands.get(args.command, run)(args)
+
+
+def _finish_report_folder(
+    args: argparse.Namespace, config: ProviderConfig, report_dir: Path
+) -> str | None:
+    """Readable JUnit names, redaction, then the manifest (and signature) over it all."""
+    from gpc_assure.integrity import IntegrityError, sign_manifest, write_manifest
+    from gpc_assure.report_files import readable_junit, redact_folder, secret_values
+
+    readable_junit(report_dir / "junit.xml")
+    if args.redact:
+        values, tokens = secret_values(config, args.redact)
+        redact_folder(report_dir, values, tokens)
+    write_manifest(report_dir)
+    if args.sign_key is not None:
+        password = os.environ.get("GPC_ASSURE_SIGN_KEY_PASSWORD")
+        try:
+            sign_manifest(report_dir, args.sign_key, password.encode() if password else None)
+        except IntegrityError as exc:
+            return str(exc)
+    return None
 
 
 def _print_totals(report_dir: Path) -> None:

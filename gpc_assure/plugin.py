@@ -16,9 +16,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pytest_bdd.parser import Scenario, ScenarioTemplate
+from pytest_bdd.reporting import scenario_reports_registry
 from pytest_bdd.scenario import scenario_wrapper_template_registry
 
 from gpc_assure import __version__
+from gpc_assure.assurance_report import build_report, write_assurance_report
 from gpc_assure.catalogue import catalogue
 from gpc_assure.client import Transport
 from gpc_assure.config import (
@@ -28,6 +31,7 @@ from gpc_assure.config import (
     from_resolved_dict,
     load_config,
 )
+from gpc_assure.console import ConsoleReporter, family_table
 from gpc_assure.evidence import Exchange
 from gpc_assure.request import RetrieveRequest
 from gpc_assure.results import ScenarioRecord, outcome_of, totals, write_summary
@@ -124,6 +128,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="a fully resolved configuration written by `gpc-assure run` (no env merging)",
     )
     group.addoption(
+        "--gpc-console",
+        action="store_true",
+        help="show gpc-assure's progress line and family table (use with -p no:terminal)",
+    )
+    group.addoption(
         "--embedded-provider",
         action="store_true",
         help="the resolved configuration points at an embedded reference provider",
@@ -146,7 +155,10 @@ def pytest_configure(config: pytest.Config) -> None:
         config.option.report_dir = str(Path("reports") / run_id)
     config.stash[_TARGET] = Target(config)
     if not hasattr(config, "workerinput"):
-        config.pluginmanager.register(RunRecorder(config), "gpc-assure-recorder")
+        console = ConsoleReporter() if config.getoption("gpc_console") else None
+        if console is not None:
+            config.pluginmanager.register(console, "gpc-assure-console")
+        config.pluginmanager.register(RunRecorder(config, console), "gpc-assure-recorder")
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -179,13 +191,13 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Label each scenario for the result files, and skip those outside the chosen spec."""
     for item in items:
-        template = scenario_wrapper_template_registry.get(getattr(item, "obj", None))  # type: ignore[arg-type]
+        template = _template(item)
         if template is None:
             continue
         spec = config.stash[_TARGET].configured().spec
         item.user_properties.append(("spec_version", spec))
         item.user_properties.append(("feature", template.feature.name))
-        item.user_properties.append(("scenario", template.name))
+        item.user_properties.append(("scenario", _rendered(item, template).name))
         tags = sorted(template.tags | template.feature.tags)
         item.user_properties.append(("tags", json.dumps(tags)))
         requirements = sorted({mark.args[0] for mark in item.iter_markers("req")})
@@ -266,14 +278,50 @@ def _evidence_file(report_dir: Path, nodeid: str) -> Path:
     return report_dir / "evidence" / f"{slug}.json"
 
 
-def _write_evidence(item: pytest.Item, findings: list[dict[str, str]]) -> Path:
-    """The scenario's findings and exchanges as one JSON file; returns its path."""
+def _template(item: pytest.Item) -> ScenarioTemplate | None:
+    return scenario_wrapper_template_registry.get(getattr(item, "obj", None))  # type: ignore[arg-type]
+
+
+def _rendered(item: pytest.Item, template: ScenarioTemplate) -> Scenario:
+    """The scenario as run: an outline's placeholders filled from its example row."""
+    callspec = getattr(item, "callspec", None)
+    example = callspec.params.get("_pytest_bdd_example", {}) if callspec is not None else {}
+    return template.render(example)
+
+
+def _step_statuses(
+    item: pytest.Item, template: ScenarioTemplate, ran: bool
+) -> list[dict[str, str]]:
+    """The scenario's Gherkin steps, each passed, failed, skipped or not run."""
+    steps = _rendered(item, template).steps
+    scenario_report = scenario_reports_registry.get(item) if ran else None
+    reports = scenario_report.step_reports if scenario_report is not None else []
+    statuses: list[dict[str, str]] = []
+    rest = "skipped" if not ran else None  # the status of every step after the scenario stopped
+    for index, step in enumerate(steps):
+        if rest is not None or index >= len(reports):
+            status = rest or "not-run"
+        elif reports[index].failed:
+            status, rest = "failed", "not-run"
+        elif reports[index].stopped is None:  # the step skipped the scenario (pytest.skip)
+            status, rest = "skipped", "skipped"
+        else:
+            status = "passed"
+        statuses.append({"keyword": step.keyword, "text": step.name, "status": status})
+    return statuses
+
+
+def _write_evidence(
+    item: pytest.Item, findings: list[dict[str, str]], steps: list[dict[str, str]]
+) -> Path:
+    """The scenario's steps, findings, exchanges and probes as one JSON file; its path."""
     report_dir = Path(item.config.getoption("report_dir"))
     path = _evidence_file(report_dir, item.nodeid)
     path.parent.mkdir(parents=True, exist_ok=True)
     evidence = {
         "scenario": item.nodeid,
         "spec_version": item.config.stash[_TARGET].configured().spec,
+        "steps": steps,
         "findings": findings,
         "exchanges": [e.to_evidence() for e in item.stash.get(_EXCHANGES, [])],
         "tls_probes": item.stash.get(_PROBES, []),
@@ -286,21 +334,26 @@ def _write_evidence(item: pytest.Item, findings: list[dict[str, str]]) -> Path:
 def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
-    """After a scenario ran: a one-line failure message, findings and evidence on its report."""
+    """After a scenario ran (or was skipped before running): a one-line failure message,
+    findings, warnings and the evidence file, attached to the scenario's properties."""
     report = yield
-    if call.when != "call" or _JUDGE not in item.stash:
+    template = _template(item)
+    skipped_before = call.when == "setup" and report.skipped
+    if template is None or not (call.when == "call" or skipped_before):
         return report
     failure = call.excinfo.value if call.excinfo is not None else None
     if isinstance(failure, RequirementFailure):
         report.longrepr = str(failure)
         item.user_properties.append(("failure_kind", "requirement"))
-    findings = [f.as_dict() for f in item.stash[_JUDGE].findings]
+    judge = item.stash.get(_JUDGE, None)
+    findings = [f.as_dict() for f in judge.findings] if judge is not None else []
     item.user_properties.append(("findings", json.dumps(findings)))
     for finding in findings:
         if finding["verdict"] == "warning":
             message = f"{finding['requirement']} (SHOULD): expected {finding['expected']}; "
             item.user_properties.append(("warning", message + f"observed {finding['observed']}"))
-    item.user_properties.append(("evidence", str(_write_evidence(item, findings))))
+    steps = _step_statuses(item, template, ran=not skipped_before)
+    item.user_properties.append(("evidence", str(_write_evidence(item, findings, steps))))
     return report
 
 
@@ -316,8 +369,9 @@ def not_applicable_reason(requirements: list[str], spec: str) -> str | None:
 class RunRecorder:
     """Folds each scenario's phase reports into a record (on the controller under xdist)."""
 
-    def __init__(self, config: pytest.Config) -> None:
+    def __init__(self, config: pytest.Config, console: ConsoleReporter | None = None) -> None:
         self.config = config
+        self.console = console
         self.records: list[ScenarioRecord] = []
         self._phases: dict[str, dict[str, pytest.TestReport]] = {}
         self.started_at = datetime.now(UTC).isoformat(timespec="seconds")
@@ -333,11 +387,16 @@ class RunRecorder:
             return
         del self._phases[report.nodeid]
         if any(key == "scenario" for key, _ in report.user_properties):
-            self.records.append(outcome_of(report.nodeid, report.user_properties, phases))
+            record = outcome_of(report.nodeid, report.user_properties, phases)
+            self.records.append(record)
+            if self.console is not None:
+                self.console.scenario_done(record)
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         if not self.records:
             return
+        if self.console is not None:
+            self.console.finish(self.records)
         target = self.config.stash[_TARGET]
         provider = target.configured()
         allure_dir = self.config.getoption("allure_report_dir", None)
@@ -356,6 +415,17 @@ class RunRecorder:
             records=self.records,
             version=__version__,
         )
+        write_assurance_report(
+            self.report_dir,
+            build_report(
+                report_dir=self.report_dir,
+                config=provider,
+                records=self.records,
+                embedded=target.embedded,
+                started_at=self.started_at,
+                finished_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            ),
+        )
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if not self.records or self.config.getoption("resolved_config"):
@@ -363,4 +433,5 @@ class RunRecorder:
         counts = ", ".join(f"{n} {outcome}" for outcome, n in totals(self.records).items() if n)
         terminalreporter.write_sep("=", "gpc-assure")
         terminalreporter.write_line(f"{len(self.records)} scenarios: {counts}")
+        terminalreporter.write(family_table(self.records))
         terminalreporter.write_line(f"report: {self.report_dir.resolve()}")

@@ -80,7 +80,7 @@ def _pattern(validator: Any, pattern: str, instance: object, schema: object) -> 
         yield ValidationError(f"{instance!r} does not match {pattern!r}")
 
 
-_Validator: Final[Any] = extend(
+_Validator: Final[Any] = extend(  # type: ignore[no-untyped-call]  # untyped in the stubs
     Draft202012Validator,
     validators={"contentEncoding": _content_encoding, "pattern": _pattern},
 )

@@ -14,7 +14,8 @@ from gpc_assure.catalogue import catalogue
 from gpc_assure.provider import FAULTS
 from gpc_assure.self_assurance import Matrix, run_matrix
 
-pytestmark = pytest.mark.e2e
+# One matrix for the whole module: keep its tests on one xdist worker (make test: --dist loadgroup).
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("self-assurance")]
 MESSAGE = re.compile(r"^(GPC-DOC-[A-Z]+-\d{3}) \(.+\): expected .+; observed .+$")
 
 

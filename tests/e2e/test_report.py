@@ -1,0 +1,179 @@
+"""The report folder end to end: assurance report (JSON and HTML), machine formats,
+integrity manifest and signature, diff between runs, and redaction."""
+
+import base64
+import json
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519
+from jsonschema import Draft202012Validator
+
+from e2e.harness import CliResult, provider_config_file, run_cli
+from gpc_assure.paths import SCHEMAS_DIR
+from gpc_assure.provider import ProviderSettings, ReferenceProvider
+from gpc_assure.provider.documents import stored_documents
+
+pytestmark = pytest.mark.e2e
+
+
+class _Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+
+@pytest.fixture(scope="module")
+def passing(tmp_path_factory: pytest.TempPathFactory) -> CliResult:
+    return run_cli("run", cwd=tmp_path_factory.mktemp("passing"))
+
+
+@pytest.fixture(scope="module")
+def failing(tmp_path_factory: pytest.TempPathFactory) -> CliResult:
+    work = tmp_path_factory.mktemp("failing")
+    settings = ProviderSettings(faults=frozenset({"unknown-id-wrong-spine-code"}))
+    with ReferenceProvider(settings) as provider:
+        config = provider_config_file(provider, work / "provider.toml")
+        return run_cli("run", "--config", str(config), cwd=work)
+
+
+def report(result: CliResult) -> dict[str, object]:
+    data: dict[str, object] = json.loads((result.report_dir / "assurance-report.json").read_text())
+    return data
+
+
+def test_assurance_report_json_validates_and_says_conformant(passing: CliResult) -> None:
+    data = report(passing)
+    schema = json.loads((SCHEMAS_DIR / "assurance-report.schema.json").read_text())
+    Draft202012Validator(schema).validate(data)
+    verdict = data["verdict"]
+    assert isinstance(verdict, dict)
+    assert verdict["status"] == "conformant"
+    requirements = data["requirements"]
+    assert isinstance(requirements, list)
+    assert {r["status"] for r in requirements} <= {"passed", "manual"}
+
+
+def test_failing_run_is_non_conformant_and_names_the_requirement(failing: CliResult) -> None:
+    assert failing.code == 1
+    data = report(failing)
+    verdict = data["verdict"]
+    assert isinstance(verdict, dict)
+    assert verdict["status"] == "non-conformant"
+    requirements = data["requirements"]
+    assert isinstance(requirements, list)
+    statuses = {r["id"]: r["status"] for r in requirements}
+    assert statuses["GPC-DOC-NF-001"] == "failed"
+    html = (failing.report_dir / "assurance-report.html").read_text()
+    assert "Non-conformant" in html
+    assert "GPC-DOC-NF-001" in html
+
+
+@pytest.mark.parametrize("which", ["passing", "failing"])
+def test_html_is_self_contained(which: str, request: pytest.FixtureRequest) -> None:
+    result: CliResult = request.getfixturevalue(which)
+    parser = _Tags()
+    parser.feed((result.report_dir / "assurance-report.html").read_text())
+    tags = {tag for tag, _ in parser.tags}
+    assert not tags & {"script", "link", "img", "iframe", "object", "embed"}
+    for _, attrs in parser.tags:
+        assert "src" not in attrs
+        href = attrs.get("href")
+        assert href is None or href.startswith(("#", "https://developer.nhs.uk/"))
+
+
+def test_machine_formats_are_written(passing: CliResult) -> None:
+    folder = passing.report_dir
+    cucumber = json.loads((folder / "cucumber.json").read_text())
+    assert isinstance(cucumber, list)
+    assert cucumber
+    junit = (folder / "junit.xml").read_text()
+    assert 'name="An unknown document id is answered 404 with NO_RECORD_FOUND"' in junit
+    assert 'name="requirement" value="GPC-DOC-NF-001"' in junit
+    assert any((folder / "allure-results").glob("*-attachment.json"))
+
+
+def test_verify_passes_untouched_and_names_any_changed_file(passing: CliResult) -> None:
+    folder = passing.report_dir
+    assert run_cli("verify", str(folder), cwd=folder.parent).code == 0
+    for name in ("summary.json", "assurance-report.html", "junit.xml"):
+        path = folder / name
+        original = path.read_bytes()
+        path.write_bytes(original[:100] + bytes([original[100] ^ 1]) + original[101:])
+        try:
+            result = run_cli("verify", str(folder), cwd=folder.parent)
+            assert result.code == 1
+            assert name in result.stdout
+        finally:
+            path.write_bytes(original)
+
+
+def test_signed_report_verifies_with_the_certificate(tmp_path: Path) -> None:
+    key = ed25519.Ed25519PrivateKey.generate()
+    key_file, public_file = tmp_path / "sign.pem", tmp_path / "sign.pub.pem"
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    public_file.write_bytes(
+        key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+    )
+    result = run_cli("run", "--sign-key", str(key_file), cwd=tmp_path)
+    assert result.code == 0, result.stderr
+    assert (result.report_dir / "manifest.sig").is_file()
+    verified = run_cli("verify", str(result.report_dir), "--cert", str(public_file), cwd=tmp_path)
+    assert verified.code == 0, verified.stdout + verified.stderr
+
+
+def test_diff_exits_1_on_regression_and_0_otherwise(passing: CliResult, failing: CliResult) -> None:
+    cwd = passing.report_dir.parent
+    regressed = run_cli("diff", str(passing.report_dir), str(failing.report_dir), cwd=cwd)
+    assert regressed.code == 1
+    assert "GPC-DOC-NF-001" in regressed.stdout
+    fixed = run_cli("diff", str(failing.report_dir), str(passing.report_dir), cwd=cwd)
+    assert fixed.code == 0
+
+
+def test_no_document_bytes_anywhere_in_the_report_folder(passing: CliResult) -> None:
+    fragments = [base64.b64encode(doc.data).decode()[200:260] for doc in stored_documents()]
+    for path in passing.report_dir.rglob("*"):
+        if path.is_file():
+            text = path.read_text(errors="replace")
+            assert not any(f in text for f in fragments), path
+
+
+def test_redact_masks_chosen_values_everywhere(tmp_path: Path) -> None:
+    result = run_cli(
+        "run",
+        "--consumer-asid",
+        "918273645546",
+        "--redact",
+        "Ssp-From",
+        "--redact",
+        "requesting_organization.identifier.value",
+        cwd=tmp_path,
+    )
+    assert result.code == 0, result.stderr
+    for path in result.report_dir.rglob("*"):
+        if path.is_file():
+            text = path.read_text(errors="replace")
+            assert "918273645546" not in text, path
+            assert '"A1001"' not in text, path
+    assert run_cli("verify", str(result.report_dir), cwd=tmp_path).code == 0
+
+
+def test_unknown_redact_name_is_a_usage_error(tmp_path: Path) -> None:
+    result = run_cli("run", "--redact", "No-Such-Thing", cwd=tmp_path)
+    assert result.code == 2
+    assert "No-Such-Thing" in result.stderr
+    assert "Traceback" not in result.stderr

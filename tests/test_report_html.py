@@ -1,0 +1,484 @@
+"""The HTML assurance report: self-contained, escaped, complete, and fast enough."""
+
+import copy
+import json
+import time
+from functools import cache
+from html.parser import HTMLParser
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator  # type: ignore[import-untyped,unused-ignore]
+
+from gpc_assure.paths import SCHEMAS_DIR
+from gpc_assure.report_html import MAX_BODY_CHARS, TITLE, render_html
+
+HOSTILE = "<script>alert(1)</script>"
+SHA = "ab" * 32
+SPEC_PAGE = "https://developer.nhs.uk/apis/gpconnect-documents-1-6-0/"
+VOID_TAGS = frozenset({"br", "meta", "hr", "img", "input", "link", "wbr", "col", "source"})
+
+
+@cache
+def _validator() -> Draft202012Validator:
+    schema = json.loads((SCHEMAS_DIR / "assurance-report.schema.json").read_text("utf-8"))
+    return Draft202012Validator(schema)
+
+
+def assert_valid(report: dict[str, Any]) -> None:
+    errors = [e.message for e in _validator().iter_errors(report)]
+    assert errors == []
+
+
+class PageParser(HTMLParser):
+    """Collects tags and attributes, checks nesting, and notes which card each details is in."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[str] = []
+        self.attrs: list[tuple[str, str | None]] = []
+        self.ids: list[str] = []
+        self.stack: list[str] = []
+        self.card: str | None = None
+        self.details: dict[str, list[bool]] = {}
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        self.attrs.extend(attrs)
+        named = dict(attrs)
+        if named.get("id"):
+            self.ids.append(str(named["id"]))
+        if tag == "article":
+            self.card = named.get("id")
+        if tag == "details" and self.card is not None:
+            self.details.setdefault(self.card, []).append("open" in named)
+        if tag not in VOID_TAGS:
+            self.stack.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        assert self.stack, f"</{tag}> closes nothing"
+        assert self.stack.pop() == tag, f"</{tag}> closes the wrong element"
+        if tag == "article":
+            self.card = None
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def parse(page: str) -> PageParser:
+    parser = PageParser()
+    parser.feed(page)
+    parser.close()
+    assert parser.stack == []
+    return parser
+
+
+# --------------------------------------------------------------------------------------------
+# Sample reports
+
+
+def requirement(req_id: str, status: str, scenarios: list[str], level: str = "MUST") -> Any:
+    return {
+        "id": req_id,
+        "level": level,
+        "summary": f"Summary of {req_id}",
+        "versions": ["1.6"],
+        "source": {"page": "Retrieve a document", "section": "Response", "url": SPEC_PAGE},
+        "notes": "",
+        "status": status,
+        "status_reason": "",
+        "scenarios": scenarios,
+    }
+
+
+def scenario(
+    sid: str, name: str, outcome: str, reqs: list[str], exchanges: list[Any] | None = None
+) -> Any:
+    step_status = "failed" if outcome == "failed" else "passed"
+    return {
+        "id": sid,
+        "feature": "Retrieve a document",
+        "name": name,
+        "tags": [f"req:{r}" for r in reqs],
+        "requirements": reqs,
+        "outcome": outcome,
+        "message": "",
+        "steps": [
+            {"keyword": "Given", "text": "a valid request", "status": "passed"},
+            {"keyword": "Then", "text": "the response status is 200", "status": step_status},
+        ],
+        "findings": [
+            {
+                "requirement": r,
+                "level": "MUST",
+                "verdict": "met" if outcome == "passed" else "failed",
+                "expected": "status 200",
+                "observed": "status 200" if outcome == "passed" else "status 500",
+            }
+            for r in reqs
+        ],
+        "exchanges": exchanges if exchanges is not None else [binary_exchange()],
+        "tls_probes": [],
+    }
+
+
+def binary_exchange() -> Any:
+    return {
+        "started_at": "2025-01-01T10:00:01+00:00",
+        "elapsed_ms": 12.5,
+        "request": {
+            "method": "GET",
+            "url": "https://provider.example/fhir/Binary/doc-1",
+            "query": [],
+            "headers": [["Ssp-TraceID", "abc"], ["Authorization", "Bearer e30.e30."]],
+            "jwt": {
+                "decoded": True,
+                "header": {"alg": "none", "typ": "JWT"},
+                "claims": {"iss": "https://consumer.example", "reason_for_request": "directcare"},
+                "signature": "",
+            },
+        },
+        "response": {
+            "status": 200,
+            "http_version": "HTTP/1.1",
+            "headers": [["Content-Type", "application/fhir+json"], ["X-Provider", HOSTILE]],
+            "tls": {"version": "TLSv1.2", "cipher": "ECDHE-RSA-AES256-GCM-SHA384"},
+            "body": {
+                "format": "json",
+                "size": 321,
+                "json": {
+                    "resourceType": "Binary",
+                    "id": "doc-1",
+                    "contentType": "application/pdf",
+                    "content": {
+                        "redacted": "document content",
+                        "sha256": SHA,
+                        "size": 5120,
+                        "detected_type": "pdf",
+                    },
+                },
+            },
+        },
+    }
+
+
+def outcome_exchange() -> Any:
+    exchange = binary_exchange()
+    exchange["request"]["query"] = [["_format", "json"]]
+    exchange["request"]["jwt"] = {"decoded": False, "reason": "2 dot-separated parts, not 3"}
+    exchange["response"]["status"] = 500
+    exchange["response"]["body"] = {
+        "format": "json",
+        "size": 400,
+        "json": {
+            "resourceType": "OperationOutcome",
+            "issue": [
+                {
+                    "severity": "error",
+                    "code": "exception",
+                    "details": {"coding": [{"code": "INTERNAL_SERVER_ERROR", "display": "Oops"}]},
+                    "diagnostics": f"stack trace {HOSTILE}",
+                }
+            ],
+        },
+    }
+    return exchange
+
+
+def failed_connection() -> Any:
+    return {
+        "started_at": "2025-01-01T10:00:02+00:00",
+        "elapsed_ms": 5000.0,
+        "request": {
+            "method": "GET",
+            "url": "https://provider.example/fhir/Binary/doc-2",
+            "query": [],
+            "headers": [],
+            "jwt": None,
+        },
+        "error": "ConnectTimeout: timed out",
+    }
+
+
+def base_report() -> dict[str, Any]:
+    return {
+        "report_version": "1",
+        "suite": {"name": "gpc-assure", "version": "0.1.0", "git_commit": "0123abcd"},
+        "run": {
+            "id": "run-42",
+            "started_at": "2025-01-01T10:00:00+00:00",
+            "finished_at": "2025-01-01T10:01:30+00:00",
+            "host": "assure-host",
+            "platform": "Linux-6.1-x86_64",
+            "python": "3.12.1",
+        },
+        "provider": {
+            "base_url": "https://provider.example/fhir",
+            "proxy_url": None,
+            "embedded_reference_provider": False,
+            "transport": "mutual TLS",
+            "transport_assured": True,
+        },
+        "spec_version": "1.6",
+        "verdict": {
+            "status": "conformant",
+            "reason": "Every MUST requirement passed.",
+            "counts": {
+                "must_passed": 1,
+                "must_failed": 0,
+                "should_passed": 0,
+                "should_warnings": 0,
+                "not_tested": 1,
+                "manual": 0,
+                "not_applicable": 0,
+                "scenarios": {"passed": 1, "failed": 0, "warning": 0, "skipped": 0, "error": 0},
+            },
+        },
+        "requirements": [
+            requirement("GPC-DOC-RESP-001", "passed", ["retrieve.feature::Retrieve a PDF"]),
+            requirement("GPC-DOC-HDR-002", "not-tested", [], level="SHOULD"),
+        ],
+        "scenarios": [
+            scenario(
+                "retrieve.feature::Retrieve a PDF", "Retrieve a PDF", "passed", ["GPC-DOC-RESP-001"]
+            )
+        ],
+        "not_tested": [
+            {"kind": "requirement", "id": "GPC-DOC-HDR-002", "reason": "needs manual review"}
+        ],
+    }
+
+
+def non_conformant_report() -> dict[str, Any]:
+    report = base_report()
+    failing = scenario(
+        "errors.feature::Unknown document",
+        "Unknown document gives an OperationOutcome",
+        "failed",
+        ["GPC-DOC-ERR-003"],
+        exchanges=[outcome_exchange(), failed_connection()],
+    )
+    failing["feature"] = "Errors"
+    failing["message"] = f"GPC-DOC-ERR-003: expected 404; observed 500 {HOSTILE}"
+    failing["tls_probes"] = [
+        {
+            "attempt": "with TLS 1.0 only",
+            "connected": True,
+            "handshake": False,
+            "accepted": False,
+            "tls_version": None,
+            "cipher": None,
+            "detail": "handshake refused: unsupported protocol",
+            "unsupported_locally": False,
+        }
+    ]
+    report["scenarios"].append(failing)
+    report["requirements"].append(
+        requirement("GPC-DOC-ERR-003", "failed", ["errors.feature::Unknown document"])
+    )
+    report["requirements"][-1]["notes"] = "The spec is ambiguous about 404 versus 400."
+    report["verdict"]["status"] = "non-conformant"
+    report["verdict"]["reason"] = "1 MUST requirement failed."
+    report["verdict"]["counts"]["must_failed"] = 1
+    report["verdict"]["counts"]["scenarios"]["failed"] = 1
+    return report
+
+
+def plain_http_report() -> dict[str, Any]:
+    report = base_report()
+    report["provider"].update(
+        {
+            "base_url": "http://127.0.0.1:8080/fhir",
+            "proxy_url": "http://proxy.example:3128",
+            "embedded_reference_provider": True,
+            "transport": "plain HTTP (not assured)",
+            "transport_assured": False,
+        }
+    )
+    report["verdict"]["status"] = "incomplete"
+    report["verdict"]["reason"] = "Transport security was not assured."
+    return report
+
+
+def run_error_report() -> dict[str, Any]:
+    report = base_report()
+    report["run"]["error"] = "provider unreachable: connection refused"
+    report["verdict"]["status"] = "incomplete"
+    report["verdict"]["reason"] = "The provider could not be evaluated."
+    report["scenarios"] = []
+    report["requirements"][0]["status"] = "not-tested"
+    report["requirements"][0]["scenarios"] = []
+    return report
+
+
+SAMPLES = {
+    "conformant": base_report,
+    "non-conformant": non_conformant_report,
+    "plain-http": plain_http_report,
+    "run-error": run_error_report,
+}
+
+
+# --------------------------------------------------------------------------------------------
+# Tests
+
+
+@pytest.mark.parametrize("name", SAMPLES)
+def test_page_is_self_contained_and_well_formed(name: str) -> None:
+    report = SAMPLES[name]()
+    assert_valid(report)
+    page = render_html(report)
+    parsed = parse(page)
+    assert page.startswith("<!DOCTYPE html>")
+    assert TITLE in parsed.text
+    assert "script" not in parsed.tags
+    assert not {"link", "iframe", "img", "object", "embed"} & set(parsed.tags)
+    assert all(attr != "src" for attr, _ in parsed.attrs)
+    assert "src=" not in page
+    sources = {r["source"]["url"] for r in report["requirements"]}
+    hrefs = [value or "" for attr, value in parsed.attrs if attr == "href"]
+    assert all(h.startswith("#") or h in sources for h in hrefs)
+    ids = set(parsed.ids)
+    assert len(ids) == len(parsed.ids), "element ids are unique"
+    assert all(h[1:] in ids for h in hrefs if h.startswith("#"))
+
+
+@pytest.mark.parametrize(
+    ("name", "verdict"),
+    [
+        ("conformant", "Conformant"),
+        ("non-conformant", "Non-conformant"),
+        ("plain-http", "Incomplete"),
+    ],
+)
+def test_verdict_requirements_and_scenarios_appear(name: str, verdict: str) -> None:
+    report = SAMPLES[name]()
+    text = "".join(parse(render_html(report)).text)
+    assert verdict in text
+    assert report["verdict"]["reason"] in text
+    for req in report["requirements"]:
+        assert req["id"] in text
+    for item in report["scenarios"]:
+        assert item["name"] in text
+
+
+def test_hostile_strings_are_escaped() -> None:
+    page = render_html(non_conformant_report())
+    assert HOSTILE not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "script" not in parse(page).tags
+
+
+def test_hostile_source_url_is_not_a_link() -> None:
+    report = base_report()
+    for req in report["requirements"]:
+        req["source"]["url"] = "javascript:alert(1)"
+    page = render_html(report)
+    hrefs = [v for a, v in parse(page).attrs if a == "href"]
+    assert all(h is not None and h.startswith("#") for h in hrefs)
+
+
+def test_failed_scenario_shows_its_evidence_open() -> None:
+    report = non_conformant_report()
+    assert_valid(report)
+    page = render_html(report)
+    parsed = parse(page)
+    text = "".join(parsed.text)
+    assert "expected 404; observed 500" in text
+    assert "INTERNAL_SERVER_ERROR" in text
+    assert "2 dot-separated parts, not 3" in text
+    assert "ConnectTimeout: timed out" in text
+    assert "handshake refused: unsupported protocol" in text
+    assert "with TLS 1.0 only" in text
+    assert "The spec is ambiguous about 404 versus 400." in text
+    assert "\u2717" in text
+    failed_card, passed_card = (
+        "scenario-errors-feature-unknown-document",
+        "scenario-retrieve-feature-retrieve-a-pdf",
+    )
+    assert parsed.details[failed_card] == [True]
+    assert parsed.details[passed_card] == [False]
+    assert f'href="#{failed_card}"' in page or f"href='#{failed_card}'" in page
+
+
+def test_binary_digest_jwt_and_tls_are_shown() -> None:
+    text = "".join(parse(render_html(base_report())).text)
+    assert f"SHA-256 {SHA}, 5,120 bytes, detected type pdf" in text
+    assert '"reason_for_request": "directcare"' in text
+    assert "TLSv1.2" in text
+    assert "ECDHE-RSA-AES256-GCM-SHA384" in text
+    assert "12.5 ms" in text
+
+
+def test_plain_http_warns_that_transport_was_not_assured() -> None:
+    text = "".join(parse(render_html(plain_http_report())).text)
+    assert "transport security was NOT assured" in text
+    assert "embedded reference provider" in text
+    assert "http://proxy.example:3128" in text
+    assured = "".join(parse(render_html(base_report())).text)
+    assert "NOT assured" not in assured
+
+
+def test_run_error_is_shown() -> None:
+    report = run_error_report()
+    assert_valid(report)
+    text = "".join(parse(render_html(report)).text)
+    assert "provider unreachable: connection refused" in text
+    assert "No scenario ran." in text
+
+
+def test_large_text_body_is_truncated() -> None:
+    report = base_report()
+    big = "x" * (5 * 1024 * 1024)
+    body = {"format": "text", "size": len(big), "text": big}
+    report["scenarios"][0]["exchanges"][0]["response"]["body"] = body
+    assert_valid(report)
+    page = render_html(report)
+    assert len(page) < 200_000
+    assert f"first {MAX_BODY_CHARS:,} of {len(big):,} characters" in page
+
+
+def test_hundred_scenarios_render_quickly_and_compactly() -> None:
+    report = non_conformant_report()
+    template = report["scenarios"][1]
+    report["scenarios"] = []
+    for n in range(100):
+        item = copy.deepcopy(template)
+        item["id"] = f"errors.feature::Scenario {n}"
+        item["name"] = f"Scenario {n}"
+        item["outcome"] = "passed" if n % 3 else "failed"
+        report["scenarios"].append(item)
+    assert_valid(report)
+    started = time.perf_counter()
+    page = render_html(report)
+    elapsed = time.perf_counter() - started
+    parse(page)
+    assert elapsed < 2.0
+    assert len(page.encode("utf-8")) < 5_000_000
+
+
+def test_other_outcomes_and_body_formats() -> None:
+    report = base_report()
+    warned = scenario("s.feature::Warned", "Warned scenario", "warning", ["GPC-DOC-RESP-001"])
+    warned["message"] = "GPC-DOC-HDR-002: expected a Cache-Control header; observed none"
+    warned["steps"][1]["status"] = "not-run"
+    exchange = warned["exchanges"][0]
+    exchange["response"]["body"] = {"format": "xml", "size": 30, "text": "<Binary><id/></Binary>"}
+    exchange["request"]["body"] = {"format": "empty", "size": 0}
+    raw = binary_exchange()
+    raw["response"]["body"] = {"format": "bytes", "sha256": SHA, "size": 7, "detected_type": "zip"}
+    skipped = scenario("s.feature::Skipped", "Skipped scenario", "skipped", [], exchanges=[raw])
+    skipped["message"] = "no XML document configured"
+    report["scenarios"] += [warned, skipped]
+    assert_valid(report)
+    page = render_html(report)
+    parsed = parse(page)
+    text = "".join(parsed.text)
+    assert "Warning: GPC-DOC-HDR-002: expected a Cache-Control header" in text
+    assert "Skipped: no XML document configured" in text
+    assert "\u2013not run: Then the response status is 200" in text
+    assert "<Binary><id/></Binary>" in text
+    assert f"Binary body: SHA-256 {SHA}, 7 bytes, detected type zip" in text
+    assert parsed.details["scenario-s-feature-warned"] == [True]
+    assert parsed.details["scenario-s-feature-skipped"] == [False]
