@@ -121,20 +121,30 @@ Feature: Audit and provenance bearer token (JWT)
     Then the request is rejected: HTTP 400 BAD_REQUEST or HTTP 403 (GPC-DOC-JWT-010)
 
   @req:GPC-DOC-JWT-011
-  Scenario Outline: A token whose <claim> is not a resource of the right type is rejected
+  Scenario Outline: A token whose <claim> is not an object is rejected
     Given a valid request for the first configured document
-    And the JWT claim "<claim>" is <value>
+    And the JWT claim "<claim>" is "<claim> as text"
     When the request is sent
     Then the request is rejected: HTTP 400 BAD_REQUEST or HTTP 422 INVALID_RESOURCE (GPC-DOC-JWT-011)
 
     Examples:
-      | claim                   | value                          |
-      | requesting_device       | "a device"                     |
-      | requesting_device       | {"resourceType": "Patient"}    |
-      | requesting_organization | "an organisation"              |
-      | requesting_organization | {"resourceType": "Location"}   |
-      | requesting_practitioner | "a practitioner"               |
-      | requesting_practitioner | {"resourceType": "Patient"}    |
+      | claim                   |
+      | requesting_device       |
+      | requesting_organization |
+      | requesting_practitioner |
+
+  @req:GPC-DOC-JWT-011
+  Scenario Outline: A token whose <claim> is a <resource> resource is rejected
+    Given a valid request for the first configured document
+    And the JWT claim "<claim>" has resourceType "<resource>"
+    When the request is sent
+    Then the request is rejected: HTTP 400 BAD_REQUEST or HTTP 422 INVALID_RESOURCE (GPC-DOC-JWT-011)
+
+    Examples:
+      | claim                   | resource |
+      | requesting_device       | Patient  |
+      | requesting_organization | Location |
+      | requesting_practitioner | Patient  |
 
   @req:GPC-DOC-JWT-012
   Scenario: A token whose practitioner id differs from sub is rejected

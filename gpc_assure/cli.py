@@ -88,11 +88,14 @@ def self_assure(args: argparse.Namespace) -> int:
     _, md_path = write_reports(matrix, args.report_dir)
     print(
         f"gpc-assure: {len(matrix.fault_runs)} faults, kill rate {matrix.kill_rate:.1%}, "
+        f"{len(matrix.unexpected)} unexpected failures, "
         f"{len(matrix.conformant_findings)} conformant findings, "
         f"{len(matrix.untested_scenarios)} untested scenarios, {matrix.seconds:.0f} s"
     )
     for run in matrix.survivors:
         print(f"gpc-assure: SURVIVED: {run.fault} ({', '.join(run.requirements)})")
+    for fault, scenario in matrix.unexpected:
+        print(f"gpc-assure: UNEXPECTED: {fault} failed {scenario.id.split('::')[-1]}")
     print(f"gpc-assure: report: {md_path.resolve()}")
     return EXIT_PASSED if matrix.passed else EXIT_FAILED
 

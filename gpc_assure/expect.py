@@ -22,15 +22,21 @@ class Observation:
     met: bool | None
     expected: str
     observed: str
+    no_response: bool = False
+    """True when the provider gave no usable HTTP response (time-out, reset, not HTTP)."""
 
 
 class Unobservable(Exception):
     """The exchange does not contain what the expectation needs to look at."""
 
 
+class NoResponse(Unobservable):
+    """No usable HTTP response came back: the scenario ends in error, not in a verdict."""
+
+
 def _status(exchange: Exchange) -> int:
     if exchange.response is None:
-        raise Unobservable(f"no response ({exchange.error})")
+        raise NoResponse(f"no response: {exchange.error}")
     return exchange.response.status
 
 
@@ -59,6 +65,8 @@ def observe(expected: str, check: Check) -> Observation:
     """Run `check`, turning an unobservable exchange into an unmet observation."""
     try:
         met, observed = check()
+    except NoResponse as exc:
+        return Observation(False, expected, str(exc), no_response=True)
     except Unobservable as exc:
         return Observation(False, expected, str(exc))
     return Observation(met, expected, observed)

@@ -37,7 +37,7 @@ from gpc_assure.request import RetrieveRequest
 from gpc_assure.results import ScenarioRecord, outcome_of, totals, write_summary
 from gpc_assure.tls import TlsSetupError
 from gpc_assure.tls_probe import ProbeResult
-from gpc_assure.verdict import Judge, RequirementFailure
+from gpc_assure.verdict import Judge, NoResponseError, RequirementFailure
 
 REQ_TAG = re.compile(r"^req:(?P<id>[A-Z0-9-]+)$")
 EACH_DOCUMENT_TAG = "each-document"
@@ -342,8 +342,9 @@ def pytest_runtest_makereport(
     if template is None or not (call.when == "call" or skipped_before):
         return report
     failure = call.excinfo.value if call.excinfo is not None else None
+    if isinstance(failure, RequirementFailure | NoResponseError):
+        report.longrepr = str(failure)  # the cause in words, not a traceback
     if isinstance(failure, RequirementFailure):
-        report.longrepr = str(failure)
         item.user_properties.append(("failure_kind", "requirement"))
     judge = item.stash.get(_JUDGE, None)
     findings = [f.as_dict() for f in judge.findings] if judge is not None else []

@@ -69,6 +69,8 @@ th, td { border: 1px solid #d8dde0; padding: 0.3rem 0.5rem; text-align: left;
   vertical-align: top; overflow-wrap: anywhere; }
 th { background: #f0f4f5; }
 table.facts th { width: 14rem; }
+table.matrix th[scope='row'], table.matrix td:nth-child(2) { white-space: nowrap;
+  overflow-wrap: normal; }
 .small { font-size: 0.85rem; color: #4c6272; }
 .note { font-size: 0.85rem; color: #4c6272; margin-top: 0.25rem; }
 .alert { border: 3px solid #d5281b; background: #fde8e6; padding: 0.75rem 1rem;
@@ -367,7 +369,7 @@ def _requirement_matrix(
     return (
         "<section id='requirements' aria-labelledby='requirements-h'>\n"
         "<h2 id='requirements-h'>Requirement matrix</h2>\n"
-        f"<table><thead><tr>{head}</tr></thead><tbody>\n{rows}</tbody></table>\n"
+        f"<table class='matrix'><thead><tr>{head}</tr></thead><tbody>\n{rows}</tbody></table>\n"
         "</section>\n"
     )
 
@@ -415,7 +417,8 @@ def _scenario_ref(
         return f"<code>{_e(scenario_id)}</code> <span class='small'>(not run)</span>"
     name = str(scenario.get("name", "")) or scenario_id
     if name_uses.get(name, 0) > 1:
-        name = f"{name} ({scenario_id})"
+        param = scenario_id.split("[", 1)[1].rstrip("]") if "[" in scenario_id else scenario_id
+        name = f"{name} [{param}]"
     outcome = str(scenario.get("outcome", ""))
     return f"<a href='#{anchors[scenario_id]}'>{_e(name)}</a> {_badge(outcome)}"
 

@@ -66,6 +66,7 @@ class FaultRun:
 
     fault: str
     requirements: tuple[str, ...]
+    also_fails: tuple[str, ...]
     exit_code: int
     seconds: float
     scenarios: tuple[ScenarioResult, ...] = ()
@@ -76,9 +77,14 @@ class FaultRun:
 
     @property
     def caught_by(self) -> list[ScenarioResult]:
-        """Scenarios tagged with a broken requirement that failed (MUST) or warned (SHOULD)."""
+        """Scenarios tagged with a broken requirement that failed (MUST), warned (SHOULD), or
+        ended in error because the provider gave no usable answer."""
         broken = set(self.requirements)
-        return [s for s in self.with_outcome("failed", "warning") if broken & set(s.requirements)]
+        return [
+            s
+            for s in self.with_outcome("failed", "warning", "error")
+            if broken & set(s.requirements)
+        ]
 
     @property
     def collateral(self) -> list[ScenarioResult]:
@@ -90,11 +96,18 @@ class FaultRun:
             if not broken & set(s.requirements)
         ]
 
+    @property
+    def unexpected(self) -> list[ScenarioResult]:
+        """Collateral the fault does not declare: a scenario failing for the wrong reason."""
+        declared = set(self.also_fails)
+        return [s for s in self.collateral if not declared & set(s.requirements)]
+
 
 def run_one(fault: str, work_dir: Path, timeout: float) -> FaultRun:
     """Start the provider with `fault` (CONFORMANT: none) and run the suite against it."""
     faults = frozenset() if fault == CONFORMANT else frozenset({fault})
     requirements = () if fault == CONFORMANT else FAULTS[fault].requirements
+    also_fails = () if fault == CONFORMANT else FAULTS[fault].also_fails
     run_dir = work_dir / fault.strip("()")
     run_dir.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
@@ -125,13 +138,15 @@ def run_one(fault: str, work_dir: Path, timeout: float) -> FaultRun:
     summary_file = run_dir / "report" / "summary.json"
     if not summary_file.is_file():
         problem = (completed.stderr.strip().splitlines() or ["no summary.json written"])[-1]
-        return FaultRun(fault, requirements, completed.returncode, seconds, problem=problem)
+        return FaultRun(
+            fault, requirements, also_fails, completed.returncode, seconds, problem=problem
+        )
     summary = json.loads(summary_file.read_text(encoding="utf-8"))
     scenarios = tuple(
         ScenarioResult(s["id"], s["outcome"], tuple(s["requirements"]), s["message"])
         for s in summary["scenarios"]
     )
-    return FaultRun(fault, requirements, completed.returncode, seconds, scenarios)
+    return FaultRun(fault, requirements, also_fails, completed.returncode, seconds, scenarios)
 
 
 @dataclass
@@ -153,6 +168,10 @@ class Matrix:
         return [r for r in self.fault_runs if not r.caught_by]
 
     @property
+    def unexpected(self) -> list[tuple[str, ScenarioResult]]:
+        return [(r.fault, s) for r in self.fault_runs for s in r.unexpected]
+
+    @property
     def conformant_findings(self) -> list[ScenarioResult]:
         return self.conformant.with_outcome("failed", "warning", "error")
 
@@ -163,7 +182,9 @@ class Matrix:
 
     @property
     def passed(self) -> bool:
-        return not self.survivors and not self.conformant_findings and not self.untested_scenarios
+        return not (
+            self.survivors or self.unexpected or self.conformant_findings or self.untested_scenarios
+        )
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -172,6 +193,10 @@ class Matrix:
             "faults": len(self.fault_runs),
             "kill_rate": round(self.kill_rate, 4),
             "survivors": [r.fault for r in self.survivors],
+            "unexpected_failures": [
+                {"fault": fault, "scenario": s.id, "outcome": s.outcome, "message": s.message}
+                for fault, s in self.unexpected
+            ],
             "conformant_findings": [asdict(s) for s in self.conformant_findings],
             "untested_scenarios": self.untested_scenarios,
             "runs": [
@@ -182,7 +207,9 @@ class Matrix:
                     "exit_code": r.exit_code,
                     "seconds": round(r.seconds, 1),
                     "caught_by": [s.id for s in r.caught_by],
+                    "also_fails": list(r.also_fails),
                     "collateral": [s.id for s in r.collateral],
+                    "unexpected": [s.id for s in r.unexpected],
                     "problem": r.problem,
                 }
                 for r in self.runs
@@ -201,7 +228,7 @@ def run_matrix(faults: Iterable[str], jobs: int, timeout: float = 2.0) -> Matrix
         runs = list(pool.map(lambda f: run_one(f, Path(work), timeout), names))
     matrix = Matrix(runs, time.perf_counter() - started)
     everything = {s.id for s in matrix.conformant.scenarios if s.outcome != "skipped"}
-    caught = {s.id for r in matrix.fault_runs for s in r.with_outcome("failed", "warning")}
+    caught = {s.id for r in matrix.fault_runs for s in r.caught_by}
     matrix.untested_scenarios = sorted(everything - caught)
     return matrix
 
@@ -212,16 +239,19 @@ def markdown(matrix: Matrix) -> str:
         "# Self-assurance",
         "",
         f"Faults: {len(matrix.fault_runs)}; kill rate {matrix.kill_rate:.1%}; "
+        f"unexpected failures: {len(matrix.unexpected)}; "
         f"conformant provider findings: {len(matrix.conformant_findings)}; "
         f"untested scenarios: {len(matrix.untested_scenarios)}; {matrix.seconds:.0f} s.",
         "",
-        "| fault | breaks | caught by | also failing |",
-        "| --- | --- | --- | --- |",
+        "| fault | breaks | caught by | also failing (declared) | unexpected |",
+        "| --- | --- | --- | --- | --- |",
     ]
     for run in matrix.fault_runs:
         caught = "<br>".join(s.id.split("::")[-1] for s in run.caught_by) or "**SURVIVED**"
+        unexpected = "<br>".join(s.id.split("::")[-1] for s in run.unexpected) or "none"
         lines.append(
-            f"| {run.fault} | {', '.join(run.requirements)} | {caught} | {len(run.collateral)} |"
+            f"| {run.fault} | {', '.join(run.requirements)} | {caught} "
+            f"| {len(run.collateral) - len(run.unexpected)} | {unexpected} |"
         )
     for title, items in (
         ("Conformant provider findings", [s.id for s in matrix.conformant_findings]),

@@ -27,6 +27,14 @@ def finding_message(requirement: Requirement, observation: Observation) -> str:
     )
 
 
+class NoResponseError(Exception):
+    """The provider gave no usable response, so the requirement could not be judged."""
+
+    def __init__(self, requirement: Requirement, observation: Observation) -> None:
+        self.requirement = requirement
+        super().__init__(f"{requirement.id} could not be evaluated: {observation.observed}")
+
+
 @dataclass(frozen=True)
 class Finding:
     """A requirement the scenario evaluated, with what came of it."""
@@ -56,7 +64,7 @@ class Judge:
             raise KeyError(
                 f"step names requirement {requirement_id}, which is not in the catalogue"
             )
-        if observation.met is None:
+        if observation.no_response or observation.met is None:
             verdict = "not evaluated"
         elif observation.met:
             verdict = "met"
@@ -71,6 +79,8 @@ class Judge:
                 observation.observed,
             )
         )
+        if observation.no_response:
+            raise NoResponseError(requirement, observation)
         if verdict == "failed":
             raise RequirementFailure(requirement, observation)
         if verdict == "warning":

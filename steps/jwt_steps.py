@@ -83,6 +83,18 @@ def issued_at(retrieve_request: RetrieveRequest, seconds: str, when: str) -> Ret
 
 
 @given(
+    parsers.parse('the JWT claim "{claim}" has resourceType "{resource}"'), target_fixture=REQUEST
+)
+def claim_resource_type(
+    retrieve_request: RetrieveRequest, claim: str, resource: str
+) -> RetrieveRequest:
+    """The claim's resource, everything else kept, declared as another resource type."""
+    claims = _claims(retrieve_request)
+    claims[claim] = {**claims[claim], "resourceType": resource}
+    return _with_claims(retrieve_request, claims)
+
+
+@given(
     parsers.parse('the JWT organisation identifier system is "{system}"'), target_fixture=REQUEST
 )
 def organisation_system(retrieve_request: RetrieveRequest, system: str) -> RetrieveRequest:

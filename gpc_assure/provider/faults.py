@@ -12,6 +12,9 @@ class Fault:
     name: str
     description: str
     requirements: tuple[str, ...] = ()
+    also_fails: tuple[str, ...] = ()
+    """Requirements whose scenarios fail too, because they look at what the fault breaks
+    (for example every scenario that reads a Binary, when the body is not JSON)."""
 
 
 JWT_CLAIMS: tuple[str, ...] = (
@@ -319,7 +322,126 @@ _RAW: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ),
 )
 
-FAULTS: dict[str, Fault] = {name: Fault(name, desc, reqs) for name, desc, reqs in _RAW}
+# Declared collateral: what else a fault is expected to fail, beside what it breaks.
+_BINARY_READERS = (
+    "GPC-DOC-RD-002",
+    "GPC-DOC-RD-003",
+    "GPC-DOC-RD-004",
+    "GPC-DOC-RD-005",
+    "GPC-DOC-RD-006",
+    "GPC-DOC-RD-007",
+    "GPC-DOC-BIN-001",
+    "GPC-DOC-BIN-002",
+    "GPC-DOC-HTTP-002",
+    "GPC-DOC-HTTP-004",
+    "GPC-DOC-HTTP-005",
+    "GPC-DOC-HTTP-006",
+    "GPC-DOC-HTTP-008",
+    "GPC-DOC-HTTP-010",
+    "GPC-DOC-HDR-005",
+    "GPC-DOC-JWT-014",
+    "GPC-DOC-JWT-015",
+    "GPC-DOC-JWT-016",
+    "GPC-DOC-JWT-017",
+)
+_SUCCESS = ("GPC-DOC-RD-001", "GPC-DOC-HTTP-001", "GPC-DOC-HTTP-003", "GPC-DOC-TLS-006")
+_REJECTIONS = (
+    "GPC-DOC-HDR-001",
+    "GPC-DOC-HDR-002",
+    "GPC-DOC-HDR-003",
+    "GPC-DOC-HDR-004",
+    "GPC-DOC-JWT-001",
+    "GPC-DOC-JWT-002",
+    "GPC-DOC-JWT-003",
+    "GPC-DOC-JWT-004",
+    "GPC-DOC-JWT-005",
+    "GPC-DOC-JWT-006",
+    "GPC-DOC-JWT-007",
+    "GPC-DOC-JWT-008",
+    "GPC-DOC-JWT-009",
+    "GPC-DOC-JWT-010",
+    "GPC-DOC-JWT-011",
+    "GPC-DOC-JWT-012",
+    "GPC-DOC-JWT-013",
+    "GPC-DOC-HTTP-009",
+    "GPC-DOC-HTTP-011",
+)
+_NOT_FOUND = ("GPC-DOC-NF-001", "GPC-DOC-NF-002", "GPC-DOC-RD-008", "GPC-DOC-ERR-005")
+_EVERYTHING_HTTP = (
+    _BINARY_READERS
+    + _SUCCESS
+    + _REJECTIONS
+    + _NOT_FOUND
+    + (
+        "GPC-DOC-HTTP-007",
+        "GPC-DOC-ERR-001",
+        "GPC-DOC-ERR-002",
+        "GPC-DOC-ERR-003",
+        "GPC-DOC-ERR-004",
+        "GPC-DOC-TLS-007",
+    )
+)
+_XML = ("GPC-DOC-HTTP-006", "GPC-DOC-HTTP-007", "GPC-DOC-HTTP-008")
+_UNKNOWN_IDS = ("GPC-DOC-NF-001", "GPC-DOC-NF-002")
+_ALL_BUT_TRANSPORT = tuple(sorted(set(_EVERYTHING_HTTP) - {"GPC-DOC-TLS-007"}))
+COLLATERAL: dict[str, tuple[str, ...]] = {
+    # A broken Binary fails every scenario that reads one; XML is checked like JSON.
+    "binary-corrupt-content": ("GPC-DOC-RD-007",),
+    "binary-invalid-base64": ("GPC-DOC-RD-007", *_XML),
+    "binary-invalid-json": _BINARY_READERS,
+    "binary-missing-content-type": _XML,
+    "binary-missing-version-id": ("GPC-DOC-HTTP-002",),
+    "binary-security-context": (
+        "GPC-DOC-RD-002",
+        "GPC-DOC-RD-001",
+        "GPC-DOC-BIN-002",
+        *_XML,
+    ),
+    "binary-wrong-id": _XML,
+    "binary-wrong-resource-type": _BINARY_READERS + _XML,
+    "success-status-202": _BINARY_READERS + _SUCCESS + _XML,
+    "content-type-text-plain": (
+        "GPC-DOC-HTTP-004",
+        "GPC-DOC-HTTP-005",
+        "GPC-DOC-HTTP-010",
+        *_XML,
+    ),
+    "refuse-large-document": ("GPC-DOC-RD-001", "GPC-DOC-HTTP-010"),
+    # A broken not-found answer is broken for every unknown id.
+    "unknown-id-plain-text": (*_UNKNOWN_IDS, "GPC-DOC-HTTP-003", "GPC-DOC-ERR-005"),
+    "unknown-id-status-400": (
+        *_UNKNOWN_IDS,
+        "GPC-DOC-HTTP-001",
+        "GPC-DOC-HTTP-003",
+        "GPC-DOC-ERR-005",
+    ),
+    "unknown-id-wrong-issue-code": _UNKNOWN_IDS,
+    "unknown-id-wrong-severity": _UNKNOWN_IDS,
+    "unknown-id-wrong-spine-code": _UNKNOWN_IDS,
+    "unknown-id-wrong-spine-display": _UNKNOWN_IDS,
+    "unknown-id-wrong-spine-system": _UNKNOWN_IDS,
+    # Answering JSON requests in XML breaks nearly every HTTP scenario.
+    "fhir-json-accept-answered-xml": _ALL_BUT_TRANSPORT,
+    # Transport: one broken property shows in the neighbouring probe too.
+    "no-client-cert-verification": ("GPC-DOC-TLS-001",),
+    "tls1.3-only": ("GPC-DOC-TLS-005",),
+    # Hostile providers: no usable answer, so every HTTP scenario ends in error.
+    "hang": _ALL_BUT_TRANSPORT,
+    "garbage": _ALL_BUT_TRANSPORT,
+    "drop-connection-on-error": _REJECTIONS
+    + _NOT_FOUND
+    + (
+        "GPC-DOC-ERR-002",
+        "GPC-DOC-ERR-003",
+        "GPC-DOC-ERR-004",
+        "GPC-DOC-HTTP-001",
+        "GPC-DOC-HTTP-003",
+    ),
+}
+
+FAULTS: dict[str, Fault] = {
+    name: Fault(name, desc, reqs, COLLATERAL.get(name, ())) for name, desc, reqs in _RAW
+}
 
 
 def check_fault_names(names: frozenset[str]) -> None:
