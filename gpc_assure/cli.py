@@ -41,6 +41,19 @@ def _run_parser(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> N
         "-k", dest="keyword", metavar="EXPR", help="run only scenarios matching EXPR (pytest -k)"
     )
     run.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        metavar="N",
+        help="run scenarios in N parallel processes (results are the same as a serial run)",
+    )
+    run.add_argument(
+        "--timeout",
+        type=float,
+        metavar="SECONDS",
+        help="per-request time-out: sets the connect and read time-outs not given otherwise",
+    )
+    run.add_argument(
         "--sign-key",
         type=Path,
         metavar="FILE",
@@ -211,7 +224,6 @@ def _pytest_args(
         str(report_dir),
         f"--junitxml={report_dir / 'junit.xml'}",
         f"--alluredir={report_dir / 'allure-results'}",
-        f"--cucumberjson={report_dir / 'cucumber.json'}",
         "-p",
         "no:terminal",
         "--gpc-console",
@@ -223,14 +235,27 @@ def _pytest_args(
     pytest_args += ["-c", str(CONFORMANCE_INI), "--confcutdir", str(SUITE_ROOT)]
     if args.keyword:
         pytest_args += ["-k", args.keyword]
+    if args.jobs > 1:
+        pytest_args += ["-n", str(args.jobs)]
     if embedded:
         pytest_args.append("--embedded-provider")
     return pytest_args
 
 
 def run(args: argparse.Namespace) -> int:
+    overrides = overrides_from_args(args)
+    if args.timeout is not None:
+        for field in ("timeouts.connect", "timeouts.read"):
+            if overrides.get(field) is None:
+                overrides[field] = args.timeout
+    if args.jobs < 1:
+        print(
+            f"gpc-assure: --jobs: got {args.jobs}; expected a whole number of 1 or more",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     try:
-        config = load_config(args.config, os.environ, overrides_from_args(args))
+        config = load_config(args.config, os.environ, overrides)
     except ConfigError as exc:
         print(f"gpc-assure: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -32,6 +32,7 @@ from gpc_assure.config import (
     load_config,
 )
 from gpc_assure.console import ConsoleReporter, family_table
+from gpc_assure.cucumber import write_cucumber
 from gpc_assure.evidence import Exchange
 from gpc_assure.request import RetrieveRequest
 from gpc_assure.results import ScenarioRecord, outcome_of, totals, write_summary
@@ -408,6 +409,7 @@ class RunRecorder:
                 f"suite_version={__version__}\n",
                 encoding="utf-8",
             )
+        self.records.sort(key=lambda r: r.id)  # the same order, serial or parallel
         write_summary(
             self.report_dir,
             provider,
@@ -416,17 +418,16 @@ class RunRecorder:
             records=self.records,
             version=__version__,
         )
-        write_assurance_report(
-            self.report_dir,
-            build_report(
-                report_dir=self.report_dir,
-                config=provider,
-                records=self.records,
-                embedded=target.embedded,
-                started_at=self.started_at,
-                finished_at=datetime.now(UTC).isoformat(timespec="seconds"),
-            ),
+        report = build_report(
+            report_dir=self.report_dir,
+            config=provider,
+            records=self.records,
+            embedded=target.embedded,
+            started_at=self.started_at,
+            finished_at=datetime.now(UTC).isoformat(timespec="seconds"),
         )
+        write_assurance_report(self.report_dir, report)
+        write_cucumber(self.report_dir, report)
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if not self.records or self.config.getoption("resolved_config"):

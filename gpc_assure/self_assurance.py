@@ -217,7 +217,7 @@ class Matrix:
         }
 
 
-def run_matrix(faults: Iterable[str], jobs: int, timeout: float = 2.0) -> Matrix:
+def run_matrix(faults: Iterable[str], jobs: int, timeout: float = 3.0) -> Matrix:
     """The conformant provider and each fault, `jobs` runs at a time."""
     names = [CONFORMANT, *faults]
     started = time.perf_counter()
