@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: assure test lint typecheck unit clean
+.PHONY: assure test lint typecheck unit bench self-assure clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,14 @@ typecheck: $(STAMP)
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+## bench: time the suite (serial, parallel, 200 ms latency) and its peak memory; writes reports/bench.json
+bench: $(STAMP)
+	$(BIN)/python -m gpc_assure.bench --out reports/bench.json
+
+## self-assure: the fault matrix on its own; writes reports/self-assurance.{json,md}
+self-assure: $(STAMP)
+	$(BIN)/gpc-assure self-assure --jobs 2 --report-dir reports
 
 clean:
 	rm -rf $(VENV) reports/*/ .mypy_cache .ruff_cache .pytest_cache

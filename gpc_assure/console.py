@@ -3,7 +3,9 @@ scenario in a log), every failure and warning in words, and a table per scenario
 
 import sys
 from collections import Counter
-from typing import TextIO
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
+from typing import Any, TextIO
 
 import pytest
 
@@ -15,17 +17,32 @@ _MARK = {"passed": "ok", "failed": "FAIL", "warning": "WARN", "skipped": "skip",
 class ConsoleReporter:
     """A pytest plugin standing in for pytest's own terminal output in `gpc-assure run`."""
 
-    def __init__(self, out: TextIO = sys.stdout) -> None:
-        self.out = out
-        self.live = out.isatty()
+    def __init__(self, config: pytest.Config, out: TextIO | None = None) -> None:
+        self.config = config
+        # The process's real stdout: pytest swaps sys.stdout for its capture while running.
+        self.out = out or sys.__stdout__ or sys.stdout
+        self.live = self.out.isatty()
         self.total = 0
         self.counts: Counter[str] = Counter()
 
+    @contextmanager
+    def _uncaptured(self) -> Iterator[None]:
+        """Write past pytest's output capture, as its own terminal reporter does."""
+        capture: Any = self.config.pluginmanager.getplugin("capturemanager")
+        with capture.global_and_fixture_disabled() if capture else nullcontext():
+            yield
+            self.out.flush()
+
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         self.total = len(session.items)
-        self.out.write(f"gpc-assure: {self.total} scenarios\n")
+        with self._uncaptured():
+            self.out.write(f"gpc-assure: {self.total} scenarios\n")
 
     def scenario_done(self, record: ScenarioRecord) -> None:
+        with self._uncaptured():
+            self._show(record)
+
+    def _show(self, record: ScenarioRecord) -> None:
         self.counts[record.outcome] += 1
         done = sum(self.counts.values())
         tally = ", ".join(f"{self.counts[o]} {o}" for o in OUTCOMES if self.counts[o])
@@ -38,13 +55,12 @@ class ConsoleReporter:
                 self.out.write(f"          {record.message}\n")
         if self.live:
             self.out.write(f"[{done:>3}/{self.total}] {tally} | {title}"[:160])
-        self.out.flush()
 
     def finish(self, records: list[ScenarioRecord]) -> None:
-        if self.live:
-            self.out.write("\r\033[K")
-        self.out.write(family_table(records))
-        self.out.flush()
+        with self._uncaptured():
+            if self.live:
+                self.out.write("\r\033[K")
+            self.out.write(family_table(records))
 
 
 def _document(record: ScenarioRecord) -> str:

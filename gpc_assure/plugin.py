@@ -156,7 +156,7 @@ def pytest_configure(config: pytest.Config) -> None:
         config.option.report_dir = str(Path("reports") / run_id)
     config.stash[_TARGET] = Target(config)
     if not hasattr(config, "workerinput"):
-        console = ConsoleReporter() if config.getoption("gpc_console") else None
+        console = ConsoleReporter(config) if config.getoption("gpc_console") else None
         if console is not None:
             config.pluginmanager.register(console, "gpc-assure-console")
         config.pluginmanager.register(RunRecorder(config, console), "gpc-assure-recorder")
