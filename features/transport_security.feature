@@ -11,6 +11,11 @@ Feature: Transport security
     When a TLS connection is attempted with the client certificate over TLS 1.2
     Then the connection is accepted over TLSv1.2 (GPC-DOC-TLS-003)
 
+  @req:GPC-DOC-TLS-008
+  Scenario: The provider's certificate chains to the configured CA and names its host
+    When a TLS connection is attempted with the client certificate over TLS 1.2
+    Then the provider's certificate was verified against the configured CA and host name (GPC-DOC-TLS-008)
+
   @req:GPC-DOC-TLS-001
   Scenario: A connection without a client certificate is refused
     When a TLS connection is attempted without a client certificate
@@ -35,6 +40,19 @@ Feature: Transport security
   Scenario: TLS 1.2 ciphers outside the approved list are refused
     When a TLS connection is attempted with the client certificate offering only non-approved TLS 1.2 ciphers
     Then the connection is refused (GPC-DOC-TLS-005)
+
+  @req:GPC-DOC-TLS-005
+  Scenario Outline: The non-approved TLS 1.2 cipher <cipher> offered alone is refused
+    When a TLS connection is attempted with the client certificate offering only the TLS 1.2 cipher <cipher>
+    Then the connection is refused (GPC-DOC-TLS-005)
+
+    Examples:
+      | cipher                        |
+      | ECDHE-ECDSA-AES128-SHA        |
+      | ECDHE-RSA-AES128-SHA          |
+      | ECDHE-ECDSA-CHACHA20-POLY1305 |
+      | AES128-SHA256                 |
+      | AES256-SHA                    |
 
   @req:GPC-DOC-TLS-005
   Scenario: The approved TLS 1.2 ciphers are accepted

@@ -14,7 +14,11 @@ def first_hop(config: ProviderConfig) -> str:
 
 
 def unreachable_reason(config: ProviderConfig, context: ssl.SSLContext | None) -> str | None:
-    """None when a connection (and TLS handshake, for https) succeeds; else why not, in words."""
+    """None when a connection (and TLS handshake, for https) succeeds; else why not, in words.
+
+    A server certificate that fails verification still counts as reachable: the transport
+    scenarios then report it against its requirement, and every exchange says why it failed.
+    """
     url = urlsplit(first_hop(config))
     host = url.hostname or ""
     port = url.port or (443 if url.scheme == "https" else 80)
@@ -31,8 +35,8 @@ def unreachable_reason(config: ProviderConfig, context: ssl.SSLContext | None) -
         return f"connection refused by {where}"
     except TimeoutError:
         return f"no answer from {where} within {timeout:g} s (connect time-out)"
-    except ssl.SSLCertVerificationError as exc:
-        return f"TLS: the certificate of {where} is not trusted ({exc.verify_message})"
+    except ssl.SSLCertVerificationError:
+        return None  # reachable: the transport scenarios report the untrusted certificate
     except ssl.SSLError as exc:
         return f"TLS handshake with {where} failed ({exc.reason or exc})"
     except OSError as exc:

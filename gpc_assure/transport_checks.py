@@ -55,7 +55,9 @@ CONNECTIONS = (
     "with the client certificate over TLS 1.0",
     "with the client certificate offering only non-approved TLS 1.2 ciphers",
     "with the client certificate offering only the approved TLS 1.2 ciphers",
+    "with the client certificate offering only the TLS 1.2 cipher <OpenSSL name>",
 )
+ONE_CIPHER = "with the client certificate offering only the TLS 1.2 cipher "
 
 
 def attempt(target: ProbeTarget, how: str) -> ProbeResult:
@@ -70,6 +72,8 @@ def attempt(target: ProbeTarget, how: str) -> ProbeResult:
         cert, key = self_signed_client(Path(tempfile.mkdtemp(prefix="gpc-assure-")))
     elif how.startswith("with the client certificate over "):
         version = _VERSIONS[how.removeprefix("with the client certificate over ")]
+    elif how.startswith(ONE_CIPHER):
+        ciphers = how.removeprefix(ONE_CIPHER)
     elif how.endswith("non-approved TLS 1.2 ciphers"):
         ciphers = WEAK_TLS12_CIPHERS
     elif how.endswith("the approved TLS 1.2 ciphers"):
@@ -102,6 +106,15 @@ def connection_accepted(result: ProbeResult, version: str | None) -> Observation
     expected = "a completed handshake" + (f" over {version}" if version else "")
     met = result.handshake and (version is None or result.tls_version == version)
     return Observation(met, expected, _described(result))
+
+
+def certificate_verified(result: ProbeResult) -> Observation:
+    """The server certificate chained to the configured CA and named the host."""
+    expected = "a server certificate from the configured CA, valid for the host name"
+    if result.handshake:
+        return Observation(True, expected, f"verified ({result.tls_version})")
+    verification = "certificate" in result.detail and "verif" in result.detail
+    return Observation(False if verification else None, expected, result.detail)
 
 
 def connection_refused(result: ProbeResult) -> Observation:

@@ -40,6 +40,15 @@ def accepted(judge: Judge, probe_result: ProbeResult, version: str, req: str) ->
     judge(req, transport_checks.connection_accepted(probe_result, version))
 
 
+@then(
+    parsers.parse(
+        "the provider's certificate was verified against the configured CA and host name ({req})"
+    )
+)
+def certificate_verified(judge: Judge, probe_result: ProbeResult, req: str) -> None:
+    judge(req, transport_checks.certificate_verified(probe_result))
+
+
 @then(parsers.parse("the connection is refused ({req})"))
 def refused(judge: Judge, probe_result: ProbeResult, req: str) -> None:
     judge(req, transport_checks.connection_refused(probe_result))

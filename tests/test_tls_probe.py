@@ -66,7 +66,13 @@ class Target:
 def targets() -> Iterator[dict[str, Target]]:
     providers: dict[str, ReferenceProvider] = {}
     try:
-        for fault in ("", "no-client-cert-required", "allow-tls1.1", "weak-cipher", "no-hsts"):
+        for fault in (
+            "",
+            "tls-client-cert-optional",
+            "tls-allow-1.1",
+            "tls-weak-cipher",
+            "tls-no-hsts",
+        ):
             faults = frozenset({fault}) if fault else frozenset()
             providers[fault or "conformant"] = ReferenceProvider(
                 ProviderSettings(faults=faults)
@@ -169,7 +175,7 @@ def test_a_client_certificate_from_another_ca_is_refused(conformant: Target) -> 
 def test_a_provider_not_requiring_a_client_certificate_accepts_none(
     targets: dict[str, Target],
 ) -> None:
-    result = targets["no-client-cert-required"].probe(cert="none")
+    result = targets["tls-client-cert-optional"].probe(cert="none")
     assert result.accepted, result.detail
 
 
@@ -194,7 +200,7 @@ def test_tls_1_1_is_refused_by_the_conformant_provider(conformant: Target) -> No
 
 
 def test_tls_1_1_is_accepted_by_a_provider_allowing_it(targets: dict[str, Target]) -> None:
-    result = _tls_1_1(targets["allow-tls1.1"])
+    result = _tls_1_1(targets["tls-allow-1.1"])
     assert result.accepted, result.detail
     assert result.tls_version == "TLSv1.1"
 
@@ -229,7 +235,7 @@ def test_weak_ciphers_are_refused_by_the_conformant_provider(conformant: Target)
 
 
 def test_a_weak_cipher_is_accepted_by_a_provider_allowing_it(targets: dict[str, Target]) -> None:
-    result = targets["weak-cipher"].probe(ciphers=WEAK_TLS12_CIPHERS)
+    result = targets["tls-weak-cipher"].probe(ciphers=WEAK_TLS12_CIPHERS)
     assert result.accepted, result.detail
     assert result.tls_version == "TLSv1.2"
     assert result.cipher in set(WEAK_TLS12_CIPHERS.split(":"))
@@ -360,7 +366,7 @@ def test_hsts_max_age_of_live_providers(targets: dict[str, Target]) -> None:
     conformant_age = hsts_max_age(header(targets["conformant"]))
     assert conformant_age is not None
     assert conformant_age > 0
-    assert hsts_max_age(header(targets["no-hsts"])) is None
+    assert hsts_max_age(header(targets["tls-no-hsts"])) is None
 
 
 def test_a_bad_http_path_is_a_caller_error_raised_before_connecting() -> None:

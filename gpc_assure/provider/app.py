@@ -91,7 +91,7 @@ class ProviderApp:
         omit = "no-cache-control-on-errors" if error else "no-cache-control"
         if omit not in self.faults:
             headers.append(("Cache-Control", "no-store"))
-        if self.settings.tls and "no-hsts" not in self.faults:
+        if self.settings.tls and "tls-no-hsts" not in self.faults:
             headers.append(("Strict-Transport-Security", "max-age=31536000"))
         return headers
 

@@ -29,6 +29,9 @@ class Pki:
     client_key: Path
     untrusted_client_cert: Path
     untrusted_client_key: Path
+    wrong_host_cert: Path
+    """A server certificate from the same CA for another host name (fault tls-wrong-host-cert)."""
+    wrong_host_key: Path
 
 
 @dataclass(frozen=True)
@@ -141,6 +144,9 @@ def _write_key(path: Path, key: ec.EllipticCurvePrivateKey) -> Path:
     return path
 
 
+WRONG_HOST = "some-other-provider.invalid"
+
+
 def generate_pki(workdir: Path, server_host: str = "127.0.0.1") -> Pki:
     """Create a fresh PKI and write it as PEM files into *workdir* (created if needed)."""
     workdir.mkdir(parents=True, exist_ok=True)
@@ -158,6 +164,12 @@ def generate_pki(workdir: Path, server_host: str = "127.0.0.1") -> Pki:
     client = _new_leaf(ca, CLIENT_COMMON_NAME, ExtendedKeyUsageOID.CLIENT_AUTH, None)
     other_ca = _new_ca("gpc-assure untrusted CA")
     untrusted = _new_leaf(other_ca, CLIENT_COMMON_NAME, ExtendedKeyUsageOID.CLIENT_AUTH, None)
+    wrong_host = _new_leaf(
+        ca,
+        WRONG_HOST,
+        ExtendedKeyUsageOID.SERVER_AUTH,
+        x509.SubjectAlternativeName([x509.DNSName(WRONG_HOST)]),
+    )
     return Pki(
         ca_cert=_write_cert(workdir / "ca.pem", ca.cert),
         server_cert=_write_cert(workdir / "server.pem", server.cert),
@@ -166,4 +178,6 @@ def generate_pki(workdir: Path, server_host: str = "127.0.0.1") -> Pki:
         client_key=_write_key(workdir / "client.key", client.key),
         untrusted_client_cert=_write_cert(workdir / "untrusted-client.pem", untrusted.cert),
         untrusted_client_key=_write_key(workdir / "untrusted-client.key", untrusted.key),
+        wrong_host_cert=_write_cert(workdir / "wrong-host.pem", wrong_host.cert),
+        wrong_host_key=_write_key(workdir / "wrong-host.key", wrong_host.key),
     )

@@ -273,38 +273,43 @@ _RAW: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ),
     # G. Transport and hostile behaviour
     (
-        "no-client-cert-verification",
+        "tls-wrong-host-cert",
+        "the server certificate names another host (same CA)",
+        ("GPC-DOC-TLS-008",),
+    ),
+    (
+        "tls-client-cert-unverified",
         "client certificates are not verified (any certificate, or none, is accepted)",
         ("GPC-DOC-TLS-002",),
     ),
     (
-        "allow-tls1.0",
+        "tls-allow-1.0",
         "TLS 1.0 is accepted (minimum protocol TLS 1.0, OpenSSL seclevel 0)",
         ("GPC-DOC-TLS-004",),
     ),
-    ("tls1.3-only", "only TLS 1.3 is accepted: TLS 1.2 is refused", ("GPC-DOC-TLS-003",)),
+    ("tls-1.3-only", "only TLS 1.3 is accepted: TLS 1.2 is refused", ("GPC-DOC-TLS-003",)),
     (
-        "unapproved-ciphers-only",
+        "tls-unapproved-ciphers-only",
         "over TLS 1.2 only non-approved ciphers (AES128 CBC) are offered",
         ("GPC-DOC-TLS-005",),
     ),
     (
-        "serve-plain-http",
+        "tls-serve-plain-http",
         "a connection that does not start a TLS handshake is served as plain HTTP",
         ("GPC-DOC-TLS-007",),
     ),
-    ("no-client-cert-required", "TLS client certificates are optional", ("GPC-DOC-TLS-001",)),
+    ("tls-client-cert-optional", "TLS client certificates are optional", ("GPC-DOC-TLS-001",)),
     (
-        "allow-tls1.1",
+        "tls-allow-1.1",
         "TLS 1.1 is accepted (minimum protocol TLS 1.1, OpenSSL seclevel 0)",
         ("GPC-DOC-TLS-004",),
     ),
     (
-        "weak-cipher",
+        "tls-weak-cipher",
         "the non-approved TLS 1.2 cipher ECDHE-ECDSA-AES128-SHA is allowed",
         ("GPC-DOC-TLS-005",),
     ),
-    ("no-hsts", "Strict-Transport-Security is omitted", ("GPC-DOC-TLS-006",)),
+    ("tls-no-hsts", "Strict-Transport-Security is omitted", ("GPC-DOC-TLS-006",)),
     (
         "hang",
         "requests are read but never answered (until the provider stops)",
@@ -423,8 +428,10 @@ COLLATERAL: dict[str, tuple[str, ...]] = {
     # Answering JSON requests in XML breaks nearly every HTTP scenario.
     "fhir-json-accept-answered-xml": _ALL_BUT_TRANSPORT,
     # Transport: one broken property shows in the neighbouring probe too.
-    "no-client-cert-verification": ("GPC-DOC-TLS-001",),
-    "tls1.3-only": ("GPC-DOC-TLS-005",),
+    "tls-client-cert-unverified": ("GPC-DOC-TLS-001",),
+    "tls-1.3-only": ("GPC-DOC-TLS-005",),
+    # A certificate for another host: no request can be verified, so everything fails.
+    "tls-wrong-host-cert": (*_ALL_BUT_TRANSPORT, *(f"GPC-DOC-TLS-00{n}" for n in range(1, 8))),
     # Hostile providers: no usable answer, so every HTTP scenario ends in error.
     "hang": _ALL_BUT_TRANSPORT,
     "garbage": _ALL_BUT_TRANSPORT,

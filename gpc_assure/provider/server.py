@@ -66,8 +66,8 @@ class _Server(ThreadingHTTPServer):
             conn.close()
 
     def _plain_http_accepted(self, conn: socket.socket) -> bool:
-        """Fault `serve-plain-http`: a connection not opening with a TLS record is served."""
-        if "serve-plain-http" not in self.app.faults:
+        """Fault `tls-serve-plain-http`: a connection not opening with a TLS record is served."""
+        if "tls-serve-plain-http" not in self.app.faults:
             return False
         try:
             first = conn.recv(1, socket.MSG_PEEK)

@@ -16,15 +16,18 @@ UNAPPROVED_ONLY = "ECDHE-ECDSA-AES128-SHA:ECDHE-ECDSA-AES128-SHA256"
 def server_context(pki: Pki, faults: frozenset[str]) -> ssl.SSLContext:
     """A server context requiring a client certificate issued by the throwaway CA."""
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(pki.server_cert, pki.server_key)
+    if "tls-wrong-host-cert" in faults:
+        context.load_cert_chain(pki.wrong_host_cert, pki.wrong_host_key)
+    else:
+        context.load_cert_chain(pki.server_cert, pki.server_key)
     context.load_verify_locations(cafile=pki.ca_cert)
-    ciphers = UNAPPROVED_ONLY if "unapproved-ciphers-only" in faults else APPROVED_CIPHERS
-    if "weak-cipher" in faults:
+    ciphers = UNAPPROVED_ONLY if "tls-unapproved-ciphers-only" in faults else APPROVED_CIPHERS
+    if "tls-weak-cipher" in faults:
         ciphers += f":{WEAK_CIPHER}"
     context.minimum_version = ssl.TLSVersion.TLSv1_2
-    if "tls1.3-only" in faults:
+    if "tls-1.3-only" in faults:
         context.minimum_version = ssl.TLSVersion.TLSv1_3
-    old_protocol = {"allow-tls1.1": ssl.TLSVersion.TLSv1_1, "allow-tls1.0": ssl.TLSVersion.TLSv1}
+    old_protocol = {"tls-allow-1.1": ssl.TLSVersion.TLSv1_1, "tls-allow-1.0": ssl.TLSVersion.TLSv1}
     for fault, version in old_protocol.items():
         if fault in faults:
             with warnings.catch_warnings():  # deprecated on purpose: this is the fault
@@ -33,9 +36,9 @@ def server_context(pki: Pki, faults: frozenset[str]) -> ssl.SSLContext:
             ciphers += ":@SECLEVEL=0"
     context.set_ciphers(ciphers)
     context.options |= ssl.OP_CIPHER_SERVER_PREFERENCE | ssl.OP_NO_COMPRESSION
-    if "no-client-cert-verification" in faults:
+    if "tls-client-cert-unverified" in faults:
         context.verify_mode = ssl.CERT_NONE
-    elif "no-client-cert-required" in faults:
+    elif "tls-client-cert-optional" in faults:
         context.verify_mode = ssl.CERT_OPTIONAL
     else:
         context.verify_mode = ssl.CERT_REQUIRED

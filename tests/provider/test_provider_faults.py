@@ -328,15 +328,16 @@ CHECKS: dict[str, Check] = {
     "serve-oversize": lambda p: p.get(OVERSIZE_PDF).status_code == 404,
     "refuse-large-document": lambda p: p.get(LARGE_PDF).status_code == 200,
     # G. Transport and hostile
-    "no-client-cert-required": _no_client_cert,
-    "allow-tls1.1": _tls_1_1,
-    "weak-cipher": _weak_cipher,
-    "no-hsts": lambda p: p.get().headers.get("Strict-Transport-Security") == "max-age=31536000",
-    "no-client-cert-verification": _untrusted_client_cert,
-    "allow-tls1.0": lambda p: _old_protocol_refused(p, ssl.TLSVersion.TLSv1),
-    "tls1.3-only": lambda p: _probe(p, max_version=ssl.TLSVersion.TLSv1_2).accepted,
-    "unapproved-ciphers-only": lambda p: _probe(p, ciphers=APPROVED_TLS12_CIPHERS).accepted,
-    "serve-plain-http": _plain_http_refused,
+    "tls-client-cert-optional": _no_client_cert,
+    "tls-allow-1.1": _tls_1_1,
+    "tls-weak-cipher": _weak_cipher,
+    "tls-no-hsts": lambda p: p.get().headers.get("Strict-Transport-Security") == "max-age=31536000",
+    "tls-client-cert-unverified": _untrusted_client_cert,
+    "tls-allow-1.0": lambda p: _old_protocol_refused(p, ssl.TLSVersion.TLSv1),
+    "tls-1.3-only": lambda p: _probe(p, max_version=ssl.TLSVersion.TLSv1_2).accepted,
+    "tls-unapproved-ciphers-only": lambda p: _probe(p, ciphers=APPROVED_TLS12_CIPHERS).accepted,
+    "tls-serve-plain-http": _plain_http_refused,
+    "tls-wrong-host-cert": lambda p: _probe(p).handshake,
     "hang": lambda p: _responds(p, timeout=0.5),
     "garbage": _responds,
     "drop-connection-on-error": lambda p: _responds(p, "no-such-document"),
@@ -344,6 +345,7 @@ CHECKS: dict[str, Check] = {
 
 # Faults that, by design, change a plain read of the small PDF / a plain unknown-id answer.
 _CHANGES_READ = {name for name in FAULTS if name.startswith(("binary-", "success-"))} | {
+    "tls-wrong-host-cert",
     "fhir-json-accept-answered-xml",
     "no-cache-control",
     "no-etag",
@@ -351,16 +353,17 @@ _CHANGES_READ = {name for name in FAULTS if name.startswith(("binary-", "success
     "etag-mismatch",
     "content-type-no-charset",
     "content-type-text-plain",
-    "no-hsts",
+    "tls-no-hsts",
     "hang",
     "garbage",
 }
 _CHANGES_NOT_FOUND = {name for name in FAULTS if name.startswith("unknown-id-")} | {
+    "tls-wrong-host-cert",
     "no-diagnostics",
     "no-cache-control-on-errors",
     "content-type-no-charset",
     "content-type-text-plain",
-    "no-hsts",
+    "tls-no-hsts",
     "hang",
     "garbage",
     "drop-connection-on-error",
@@ -412,7 +415,7 @@ def test_conformant_provider_passes_check(conformant: Probe, fault: str) -> None
 @pytest.mark.parametrize("fault", sorted(CHECKS))
 def test_fault_fails_its_check(fault: str, reference: tuple[_Baseline, _Baseline]) -> None:
     with running(faults=frozenset({fault})) as p:
-        if fault == "allow-tls1.1" and not _tls11_possible():
+        if fault == "tls-allow-1.1" and not _tls11_possible():
             pytest.skip("the local OpenSSL cannot negotiate TLS 1.1 at all")
         assert not CHECKS[fault](p)
         read, not_found = reference
