@@ -5,6 +5,8 @@ Feature: Transport security
   Spec: security guidance (Secure connection negotiation, SSL and TLS protocols, Supported
   ciphers, Client certificates) and general API guidance (Internet standards).
   These scenarios probe the provider directly; they are skipped through a proxy or over plain HTTP.
+  A suite offered alone that the provider's key type cannot use (RSA suites against an EC key,
+  or the reverse) is refused whatever the provider's configuration.
 
   @req:GPC-DOC-TLS-003
   Scenario: TLS 1.2 with the client certificate is accepted
@@ -49,10 +51,11 @@ Feature: Transport security
     Examples:
       | cipher                        |
       | ECDHE-ECDSA-AES128-SHA        |
-      | ECDHE-RSA-AES128-SHA          |
+      | ECDHE-ECDSA-AES128-SHA256     |
       | ECDHE-ECDSA-CHACHA20-POLY1305 |
+      | ECDHE-RSA-AES128-SHA          |
+      | ECDHE-RSA-AES128-SHA256       |
       | AES128-SHA256                 |
-      | AES256-SHA                    |
 
   @req:GPC-DOC-TLS-005
   Scenario: The approved TLS 1.2 ciphers are accepted
@@ -61,7 +64,8 @@ Feature: Transport security
 
   @req:GPC-DOC-TLS-006
   Scenario: Responses carry Strict-Transport-Security
-    Given a valid request for the first configured document
+    Given the provider is reached directly over HTTPS
+    And a valid request for the first configured document
     When the request is sent
     Then the response status is 200 (GPC-DOC-TLS-006)
     And the response has Strict-Transport-Security with a max-age (GPC-DOC-TLS-006)

@@ -3,7 +3,7 @@
 from collections.abc import Callable
 
 import pytest
-from pytest_bdd import parsers, then, when
+from pytest_bdd import given, parsers, then, when
 
 from gpc_assure import transport_checks
 from gpc_assure.config import ProviderConfig
@@ -19,6 +19,11 @@ def probe_target(provider_config: ProviderConfig) -> ProbeTarget:
     if isinstance(target, str):
         pytest.skip(target)
     return target
+
+
+@given("the provider is reached directly over HTTPS")
+def reached_over_https(probe_target: ProbeTarget) -> None:
+    """Skips the scenario (saying why) over plain HTTP or through a proxy."""
 
 
 @when(parsers.parse("a TLS connection is attempted {how}"), target_fixture="probe_result")

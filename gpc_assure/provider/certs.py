@@ -11,7 +11,7 @@ from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 CLIENT_COMMON_NAME = "gpc-assure-consumer"
@@ -32,11 +32,17 @@ class Pki:
     wrong_host_cert: Path
     """A server certificate from the same CA for another host name (fault tls-wrong-host-cert)."""
     wrong_host_key: Path
+    rsa_server_cert: Path | None = None
+    """An RSA server certificate, made only for the fault tls-rsa-weak-ciphers."""
+    rsa_server_key: Path | None = None
+
+
+PrivateKey = ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
 
 
 @dataclass(frozen=True)
 class _Issued:
-    key: ec.EllipticCurvePrivateKey
+    key: PrivateKey
     cert: x509.Certificate
 
     def __repr__(self) -> str:
@@ -52,9 +58,7 @@ def _name(common_name: str) -> x509.Name:
     )
 
 
-def _builder(
-    subject: str, issuer: x509.Name, key: ec.EllipticCurvePrivateKey
-) -> x509.CertificateBuilder:
+def _builder(subject: str, issuer: x509.Name, key: PrivateKey) -> x509.CertificateBuilder:
     now = dt.datetime.now(dt.UTC)
     return (
         x509.CertificateBuilder()
@@ -97,8 +101,10 @@ def _new_leaf(
     common_name: str,
     usage: x509.ObjectIdentifier,
     san: x509.SubjectAlternativeName | None,
+    key: PrivateKey | None = None,
 ) -> _Issued:
-    key = ec.generate_private_key(ec.SECP256R1())
+    key = key or ec.generate_private_key(ec.SECP256R1())
+    rsa_key = isinstance(key, rsa.RSAPrivateKey)
     builder = (
         _builder(common_name, ca.cert.subject, key)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
@@ -106,9 +112,9 @@ def _new_leaf(
             x509.KeyUsage(
                 digital_signature=True,
                 content_commitment=False,
-                key_encipherment=False,
+                key_encipherment=rsa_key,
                 data_encipherment=False,
-                key_agreement=True,
+                key_agreement=not rsa_key,
                 key_cert_sign=False,
                 crl_sign=False,
                 encipher_only=False,
@@ -131,7 +137,7 @@ def _write_cert(path: Path, cert: x509.Certificate) -> Path:
     return path
 
 
-def _write_key(path: Path, key: ec.EllipticCurvePrivateKey) -> Path:
+def _write_key(path: Path, key: PrivateKey) -> Path:
     pem = key.private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,
@@ -147,8 +153,11 @@ def _write_key(path: Path, key: ec.EllipticCurvePrivateKey) -> Path:
 WRONG_HOST = "some-other-provider.invalid"
 
 
-def generate_pki(workdir: Path, server_host: str = "127.0.0.1") -> Pki:
-    """Create a fresh PKI and write it as PEM files into *workdir* (created if needed)."""
+def generate_pki(workdir: Path, server_host: str = "127.0.0.1", *, rsa_server: bool = False) -> Pki:
+    """Create a fresh PKI and write it as PEM files into *workdir* (created if needed).
+
+    With `rsa_server`, also an RSA server certificate (only the fault that needs it pays for
+    the slower RSA key generation)."""
     workdir.mkdir(parents=True, exist_ok=True)
     names: list[x509.GeneralName] = [x509.DNSName("localhost")]
     addresses = {"127.0.0.1", server_host} - {"localhost"}
@@ -170,6 +179,17 @@ def generate_pki(workdir: Path, server_host: str = "127.0.0.1") -> Pki:
         ExtendedKeyUsageOID.SERVER_AUTH,
         x509.SubjectAlternativeName([x509.DNSName(WRONG_HOST)]),
     )
+    rsa_leaf = (
+        _new_leaf(
+            ca,
+            "localhost",
+            ExtendedKeyUsageOID.SERVER_AUTH,
+            x509.SubjectAlternativeName(names),
+            key=rsa.generate_private_key(public_exponent=65537, key_size=2048),
+        )
+        if rsa_server
+        else None
+    )
     return Pki(
         ca_cert=_write_cert(workdir / "ca.pem", ca.cert),
         server_cert=_write_cert(workdir / "server.pem", server.cert),
@@ -180,4 +200,8 @@ def generate_pki(workdir: Path, server_host: str = "127.0.0.1") -> Pki:
         untrusted_client_key=_write_key(workdir / "untrusted-client.key", untrusted.key),
         wrong_host_cert=_write_cert(workdir / "wrong-host.pem", wrong_host.cert),
         wrong_host_key=_write_key(workdir / "wrong-host.key", wrong_host.key),
+        rsa_server_cert=_write_cert(workdir / "rsa-server.pem", rsa_leaf.cert)
+        if rsa_leaf
+        else None,
+        rsa_server_key=_write_key(workdir / "rsa-server.key", rsa_leaf.key) if rsa_leaf else None,
     )

@@ -273,6 +273,22 @@ _RAW: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ),
     # G. Transport and hostile behaviour
     (
+        "tls-cipher-aes128-sha256",
+        "the non-approved TLS 1.2 cipher ECDHE-ECDSA-AES128-SHA256 is allowed",
+        ("GPC-DOC-TLS-005",),
+    ),
+    (
+        "tls-cipher-chacha20",
+        "the non-approved TLS 1.2 cipher ECDHE-ECDSA-CHACHA20-POLY1305 is allowed",
+        ("GPC-DOC-TLS-005",),
+    ),
+    (
+        "tls-rsa-weak-ciphers",
+        "an RSA server key, with the non-approved suites ECDHE-RSA-AES128-SHA(256) and "
+        "AES128-SHA256 allowed",
+        ("GPC-DOC-TLS-005",),
+    ),
+    (
         "tls-wrong-host-cert",
         "the server certificate names another host (same CA)",
         ("GPC-DOC-TLS-008",),

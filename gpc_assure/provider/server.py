@@ -207,7 +207,8 @@ class ReferenceProvider:
         if workdir is None:
             workdir = self._temp_dir = Path(tempfile.mkdtemp(prefix="gpc-assure-provider-"))
         try:
-            self._pki = generate_pki(workdir, settings.host)
+            rsa_server = "tls-rsa-weak-ciphers" in settings.faults
+            self._pki = generate_pki(workdir, settings.host, rsa_server=rsa_server)
             context = server_context(self._pki, settings.faults) if settings.tls else None
             app = ProviderApp(settings, stored_documents(), bodies_for(settings.faults))
             self._server = _Server((settings.host, settings.port), app, context)

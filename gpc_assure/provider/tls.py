@@ -10,6 +10,13 @@ from .certs import Pki
 # Security guidance, "Supported ciphers" (OpenSSL spelling of AESGCM+EECDH, ...).
 APPROVED_CIPHERS = "ECDHE+AESGCM:DHE+AESGCM:ECDHE+AES256:DHE+AES256"
 WEAK_CIPHER = "ECDHE-ECDSA-AES128-SHA"
+# Faults that each also allow one non-approved TLS 1.2 suite.
+EXTRA_CIPHERS = {
+    "tls-weak-cipher": WEAK_CIPHER,
+    "tls-cipher-aes128-sha256": "ECDHE-ECDSA-AES128-SHA256",
+    "tls-cipher-chacha20": "ECDHE-ECDSA-CHACHA20-POLY1305",
+    "tls-rsa-weak-ciphers": "ECDHE-RSA-AES128-SHA:ECDHE-RSA-AES128-SHA256:AES128-SHA256",
+}
 UNAPPROVED_ONLY = "ECDHE-ECDSA-AES128-SHA:ECDHE-ECDSA-AES128-SHA256"
 
 
@@ -18,12 +25,15 @@ def server_context(pki: Pki, faults: frozenset[str]) -> ssl.SSLContext:
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     if "tls-wrong-host-cert" in faults:
         context.load_cert_chain(pki.wrong_host_cert, pki.wrong_host_key)
+    elif "tls-rsa-weak-ciphers" in faults and pki.rsa_server_cert and pki.rsa_server_key:
+        context.load_cert_chain(pki.rsa_server_cert, pki.rsa_server_key)
     else:
         context.load_cert_chain(pki.server_cert, pki.server_key)
     context.load_verify_locations(cafile=pki.ca_cert)
     ciphers = UNAPPROVED_ONLY if "tls-unapproved-ciphers-only" in faults else APPROVED_CIPHERS
-    if "tls-weak-cipher" in faults:
-        ciphers += f":{WEAK_CIPHER}"
+    for fault, cipher in EXTRA_CIPHERS.items():
+        if fault in faults:
+            ciphers += f":{cipher}"
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     if "tls-1.3-only" in faults:
         context.minimum_version = ssl.TLSVersion.TLSv1_3

@@ -184,6 +184,10 @@ def test_plain_http_is_marked_not_assured(tmp_path: Path) -> None:
     assert result.summary["provider"]["transport_assured"] is False
     assert "NOT assured" in result.summary["provider"]["transport"]
     assert "NOT assured" in result.stdout
+    transport = [s for s in result.summary["scenarios"] if s["feature"] == "Transport security"]
+    assert transport
+    assert all(s["outcome"] == "skipped" for s in transport)
+    assert all("transport security is not assured" in s["message"] for s in transport)
 
 
 @pytest.mark.parametrize("spec", ["1.0", "draft"])

@@ -338,6 +338,13 @@ CHECKS: dict[str, Check] = {
     "tls-unapproved-ciphers-only": lambda p: _probe(p, ciphers=APPROVED_TLS12_CIPHERS).accepted,
     "tls-serve-plain-http": _plain_http_refused,
     "tls-wrong-host-cert": lambda p: _probe(p).handshake,
+    "tls-cipher-aes128-sha256": lambda p: (
+        not _probe(p, ciphers="ECDHE-ECDSA-AES128-SHA256").handshake
+    ),
+    "tls-cipher-chacha20": lambda p: (
+        not _probe(p, ciphers="ECDHE-ECDSA-CHACHA20-POLY1305").handshake
+    ),
+    "tls-rsa-weak-ciphers": lambda p: not _probe(p, ciphers="AES128-SHA256").handshake,
     "hang": lambda p: _responds(p, timeout=0.5),
     "garbage": _responds,
     "drop-connection-on-error": lambda p: _responds(p, "no-such-document"),
