@@ -126,6 +126,11 @@ class Exchange:
         return json.loads(self.response.body.decode("utf-8"))
 
     def to_evidence(self) -> dict[str, Any]:
+        """The exchange as reports show it: computed once, for Allure and the evidence file."""
+        return self._evidence
+
+    @cached_property
+    def _evidence(self) -> dict[str, Any]:
         authorization = self.request.header("Authorization")
         request: dict[str, Any] = {
             "method": self.request.method,
