@@ -45,7 +45,7 @@ def _run_parser(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> N
         type=int,
         default=1,
         metavar="N",
-        help="run scenarios in N parallel processes (results are the same as a serial run)",
+        help="run scenarios in N parallel (forked) processes; results are those of a serial run",
     )
     run.add_argument(
         "--timeout",
@@ -236,7 +236,7 @@ def _pytest_args(
     if args.keyword:
         pytest_args += ["-k", args.keyword]
     if args.jobs > 1:
-        pytest_args += ["-n", str(args.jobs)]
+        pytest_args += ["--gpc-jobs", str(args.jobs)]
     if embedded:
         pytest_args.append("--embedded-provider")
     return pytest_args

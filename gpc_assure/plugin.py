@@ -34,6 +34,7 @@ from gpc_assure.config import (
 from gpc_assure.console import ConsoleReporter, family_table
 from gpc_assure.cucumber import write_cucumber
 from gpc_assure.evidence import Exchange
+from gpc_assure.forked_runs import ForkedRunner
 from gpc_assure.request import RetrieveRequest
 from gpc_assure.results import ScenarioRecord, outcome_of, totals, write_summary
 from gpc_assure.tls import TlsSetupError
@@ -129,6 +130,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="a fully resolved configuration written by `gpc-assure run` (no env merging)",
     )
     group.addoption(
+        "--gpc-jobs",
+        type=int,
+        default=1,
+        metavar="N",
+        help="run scenarios in N forked processes (results as a serial run)",
+    )
+    group.addoption(
         "--gpc-console",
         action="store_true",
         help="show gpc-assure's progress line and family table (use with -p no:terminal)",
@@ -155,6 +163,9 @@ def pytest_configure(config: pytest.Config) -> None:
         run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + f"-{os.getpid()}"
         config.option.report_dir = str(Path("reports") / run_id)
     config.stash[_TARGET] = Target(config)
+    jobs = config.getoption("gpc_jobs")
+    if jobs > 1 and hasattr(os, "fork") and not hasattr(config, "workerinput"):
+        config.pluginmanager.register(ForkedRunner(jobs), "gpc-assure-forked-runs")
     if not hasattr(config, "workerinput"):
         console = ConsoleReporter(config) if config.getoption("gpc_console") else None
         if console is not None:
