@@ -5,6 +5,7 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
+import httpcore
 import httpx
 
 from gpc_assure import __version__
@@ -16,6 +17,75 @@ from gpc_assure.tls import client_ssl_context
 
 class TransportLimitExceeded(Exception):
     """The provider's answer broke one of the suite's limits (size cap, overall deadline)."""
+
+
+class DeadlineExceeded(TransportLimitExceeded):
+    """The response (head or body) was still arriving at the overall deadline."""
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A network stream whose reads and writes never wait past the current request's deadline."""
+
+    def __init__(self, stream: httpcore.NetworkStream, deadline: "_Deadline") -> None:
+        self._stream = stream
+        self._deadline = deadline
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._stream.read(max_bytes, self._deadline.clamp(timeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._stream.write(buffer, self._deadline.clamp(timeout))
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.NetworkStream:
+        tls = self._stream.start_tls(ssl_context, server_hostname, self._deadline.clamp(timeout))
+        return _DeadlineStream(tls, self._deadline)
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._stream.get_extra_info(info)
+
+
+class _Deadline(httpcore.NetworkBackend):
+    """A network backend (httpcore's, wrapped) that holds the in-flight request's deadline."""
+
+    def __init__(self) -> None:
+        self._backend = httpcore.SyncBackend()
+        self.at: float | None = None
+
+    def clamp(self, timeout: float | None) -> float | None:
+        if self.at is None:
+            return timeout
+        remaining = max(self.at - time.perf_counter(), 0.001)
+        return remaining if timeout is None else min(timeout, remaining)
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Any = None,
+    ) -> httpcore.NetworkStream:
+        stream = self._backend.connect_tcp(
+            host, port, self.clamp(timeout), local_address, socket_options
+        )
+        return _DeadlineStream(stream, self)
+
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Any = None
+    ) -> httpcore.NetworkStream:
+        stream = self._backend.connect_unix_socket(path, self.clamp(timeout), socket_options)
+        return _DeadlineStream(stream, self)
+
+    def sleep(self, seconds: float) -> None:
+        self._backend.sleep(seconds)
 
 
 def _tls_details(response: httpx.Response) -> dict[str, str] | None:
@@ -58,8 +128,13 @@ class Transport:
     def __init__(self, config: ProviderConfig, ssl_context: ssl.SSLContext | None = None) -> None:
         self._config = config
         verify: ssl.SSLContext | bool = ssl_context or client_ssl_context(config.tls)
+        self._deadline = _Deadline()
+        transport = httpx.HTTPTransport(verify=verify)
+        # httpx has no overall response time-out and no network_backend argument: give its
+        # connection pool a backend whose reads stop at the request's deadline.
+        transport._pool._network_backend = self._deadline
         self._client = httpx.Client(
-            verify=verify,
+            transport=transport,
             timeout=httpx.Timeout(
                 connect=config.connect_timeout,
                 read=config.read_timeout,
@@ -111,11 +186,20 @@ class Transport:
         record: ResponseRecord | None = None
         error: str | None = None
         timed_out = False
+        deadline = start + self._config.connect_timeout + 2 * self._config.read_timeout
+        self._deadline.at = deadline
         try:
-            record = self._receive(built, start)
+            record = self._receive(built, start, deadline)
         except (httpx.HTTPError, TransportLimitExceeded) as exc:
+            if isinstance(exc, httpx.TimeoutException) and time.perf_counter() >= deadline:
+                exc = DeadlineExceeded(
+                    f"response still arriving after {deadline - start:g} s (overall deadline)"
+                )
             error = describe_transport_error(exc, self._config)
-            timed_out = isinstance(exc, httpx.TimeoutException)
+            # A response dribbled out until the deadline is as hung as one never sent.
+            timed_out = isinstance(exc, httpx.TimeoutException | DeadlineExceeded)
+        finally:
+            self._deadline.at = None
         self._timeouts_in_a_row = self._timeouts_in_a_row + 1 if timed_out else 0
         return Exchange(
             request=request,
@@ -126,9 +210,8 @@ class Transport:
             error=error,
         )
 
-    def _receive(self, built: httpx.Request, start: float) -> ResponseRecord:
+    def _receive(self, built: httpx.Request, start: float, deadline: float) -> ResponseRecord:
         cap = self._config.max_response_bytes
-        deadline = start + self._config.connect_timeout + 2 * self._config.read_timeout
         response = self._client.send(built, stream=True)
         try:
             chunks: list[bytes] = []
@@ -140,7 +223,7 @@ class Transport:
                         f"response body exceeded the size cap of {cap} bytes (max_response_bytes)"
                     )
                 if time.perf_counter() > deadline:
-                    raise TransportLimitExceeded(
+                    raise DeadlineExceeded(
                         f"response still arriving after {deadline - start:g} s (overall deadline)"
                     )
                 chunks.append(chunk)

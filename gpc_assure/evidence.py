@@ -79,6 +79,8 @@ def redact_body(body: bytes, content_type: str | None) -> dict[str, Any]:
             return {"format": "json", "size": len(body), "json": redact_json(json.loads(text))}
         except ValueError:
             pass
+        except RecursionError:  # nested too deeply to parse or to walk: keep a digest only
+            return {"format": "bytes", "note": "JSON nested too deeply", **digest_summary(body)}
     if "xml" in media or text.lstrip().startswith("<"):
         redacted = _XML_CONTENT.sub(
             lambda m: m.group(1) + json.dumps(summarise_base64(m.group(2))) + m.group(3), text
@@ -123,7 +125,11 @@ class Exchange:
         """The response body parsed as JSON; raises ValueError when it is not JSON."""
         if self.response is None:
             raise ValueError(f"no response: {self.error}")
-        return json.loads(self.response.body.decode("utf-8"))
+        text = self.response.body.decode("utf-8")
+        try:
+            return json.loads(text)
+        except RecursionError:
+            raise ValueError("JSON nested too deeply to parse") from None
 
     def to_evidence(self) -> dict[str, Any]:
         """The exchange as reports show it: computed once, for Allure and the evidence file."""

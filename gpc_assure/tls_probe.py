@@ -20,6 +20,7 @@ import os
 import re
 import socket
 import ssl
+import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -277,7 +278,7 @@ def _connect(
             session = f"{version} {cipher}"
             try:
                 conn.sendall(request)
-                line = _first_line(conn)
+                line = _first_line(conn, timeout)
             except OSError as exc:
                 return ProbeResult(
                     True,
@@ -325,10 +326,16 @@ def _request(http_path: str, server_name: str, port: int) -> bytes:
     ).encode("ascii", "strict")
 
 
-def _first_line(conn: ssl.SSLSocket) -> bytes:
-    """Read up to the end of the first line (or the first 8 KiB, or EOF)."""
+def _first_line(conn: ssl.SSLSocket, timeout: float) -> bytes:
+    """Read up to the end of the first line (or the first 8 KiB, or EOF), within `timeout`
+    seconds in all: a server dribbling bytes must not hold the probe past it."""
+    deadline = time.monotonic() + timeout
     data = b""
     while b"\n" not in data and len(data) < _MAX_STATUS_LINE:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError(f"no complete status line within {timeout:g} s")
+        conn.settimeout(remaining)
         chunk = conn.recv(_MAX_STATUS_LINE - len(data))
         if not chunk:
             break
