@@ -69,6 +69,7 @@ th, td { border: 1px solid #d8dde0; padding: 0.3rem 0.5rem; text-align: left;
   vertical-align: top; overflow-wrap: anywhere; }
 th { background: #f0f4f5; }
 table.facts th { width: 14rem; }
+table.headers td:first-child { white-space: nowrap; overflow-wrap: normal; width: 1%; }
 table.matrix th[scope='row'], table.matrix td:nth-child(2) { white-space: nowrap;
   overflow-wrap: normal; }
 .small { font-size: 0.85rem; color: #4c6272; }
@@ -169,11 +170,12 @@ def _badge(status: str) -> str:
     return f"<span class='badge {_STATUS_CLASS.get(status, 'none')}'>{_e(_words(status))}</span>"
 
 
-def _table(headings: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+def _table(headings: Sequence[str], rows: Iterable[Sequence[str]], css_class: str = "") -> str:
     """A table; cells are already HTML, headings are plain text."""
     head = "".join(f"<th scope='col'>{_e(h)}</th>" for h in headings)
     body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>\n"
+    table = f"<table class='{css_class}'>" if css_class else "<table>"
+    return f"{table}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>\n"
 
 
 def _facts(rows: Iterable[tuple[str, str]]) -> str:
@@ -593,7 +595,7 @@ def _headers(headers: Sequence[Sequence[str]], caption: str) -> str:
     if not headers:
         return f"<p class='small'>{_e(caption)}: none.</p>\n"
     rows = [(f"<code>{_e(h[0] if h else '')}</code>", _e(", ".join(h[1:]))) for h in headers]
-    return _table((caption, "Value"), rows)
+    return _table((caption, "Value"), rows, "headers")
 
 
 def _jwt(jwt: Mapping[str, Any] | None) -> str:
