@@ -16,7 +16,7 @@ from gpc_assure import __version__
 from gpc_assure.catalogue import Requirement, catalogue
 from gpc_assure.config import ProviderConfig
 from gpc_assure.paths import SUITE_ROOT
-from gpc_assure.results import ScenarioRecord, totals, transport_description
+from gpc_assure.results import ScenarioRecord, provider_description, totals
 
 SPEC_SITES = {
     "1.6": "https://developer.nhs.uk/apis/gpconnect-1-6-0/",
@@ -194,11 +194,7 @@ def build_report(
         "suite": {"name": "gpc-assure", "version": __version__, "git_commit": git_commit()},
         "run": run,
         "provider": {
-            "base_url": config.base_url,
-            "proxy_url": config.proxy_url,
-            "embedded_reference_provider": embedded,
-            "transport": transport_description(config),
-            "transport_assured": config.transport_assured,
+            **provider_description(config, embedded=embedded),
             "provider_asid": config.provider_asid,
             "consumer_asid": config.consumer_asid,
         },

@@ -17,8 +17,7 @@ of spec version, which is allowed.
 
 import functools
 import json
-import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -27,12 +26,12 @@ from jsonschema import Draft202012Validator  # type: ignore[import-untyped,unuse
 from jsonschema.exceptions import best_match  # type: ignore[import-untyped,unused-ignore]
 
 from gpc_assure.paths import SCHEMAS_DIR
+from gpc_assure.schema_validation import json_path
 
 REPORT_FILE: Final = "assurance-report.json"
 SCHEMA_FILE: Final = SCHEMAS_DIR / "assurance-report.schema.json"
 
 _MAX_MESSAGE_CHARS: Final = 200
-_JSON_PATH_NAME: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _RANK: Final[Mapping[str, int]] = {"passed": 0, "warning": 1, "failed": 2, "error": 3}
 _WAS_GOOD: Final = frozenset({"passed", "warning"})
 _WAS_BAD: Final = frozenset({"warning", "failed", "error"})
@@ -85,25 +84,13 @@ def _one_line(text: str) -> str:
     return flat[: _MAX_MESSAGE_CHARS - 3] + "..."
 
 
-def _json_path(parts: Iterable[str | int]) -> str:
-    path = "$"
-    for part in parts:
-        if isinstance(part, int):
-            path += f"[{part}]"
-        elif _JSON_PATH_NAME.match(part):
-            path += f".{part}"
-        else:
-            path += f"[{part!r}]"
-    return path
-
-
 def _schema_problem(report: object) -> str | None:
     errors = list(_validator().iter_errors(report))
     if not errors:
         return None
     error = best_match(errors)
     more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-    return _one_line(f"{_json_path(error.absolute_path)}: {error.message}") + more
+    return _one_line(f"{json_path(list(error.absolute_path))}: {error.message}") + more
 
 
 def load_report(path: Path) -> dict[str, Any]:

@@ -87,6 +87,17 @@ def transport_description(config: ProviderConfig) -> str:
     return "HTTPS without a client certificate"
 
 
+def provider_description(config: ProviderConfig, *, embedded: bool) -> dict[str, Any]:
+    """The provider under test as every result file describes it."""
+    return {
+        "base_url": config.base_url,
+        "proxy_url": config.proxy_url,
+        "embedded_reference_provider": embedded,
+        "transport": transport_description(config),
+        "transport_assured": config.transport_assured,
+    }
+
+
 def totals(records: list[ScenarioRecord]) -> dict[str, int]:
     counts = dict.fromkeys(OUTCOMES, 0)
     for record in records:
@@ -108,13 +119,7 @@ def write_summary(
         "suite": {"name": "gpc-assure", "version": version},
         "suite_version": version,
         "spec_version": config.spec,
-        "provider": {
-            "base_url": config.base_url,
-            "proxy_url": config.proxy_url,
-            "embedded_reference_provider": embedded,
-            "transport": transport_description(config),
-            "transport_assured": config.transport_assured,
-        },
+        "provider": provider_description(config, embedded=embedded),
         "provider_base_url": config.base_url,
         "started_at": started_at,
         "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),

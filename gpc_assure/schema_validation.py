@@ -105,7 +105,7 @@ def _validator(name: SchemaName) -> Any:
     return _Validator(load_schema(name))
 
 
-def _json_path(parts: Sequence[PathPart]) -> str:
+def json_path(parts: Sequence[PathPart]) -> str:
     path = "$"
     for part in parts:
         if isinstance(part, int):
@@ -143,7 +143,7 @@ def _sort_key(error: Any) -> tuple[tuple[int, int, str], ...]:
 def _problems(validator: Any, document: object, prefix: Sequence[PathPart]) -> Iterator[str]:
     for error in sorted(validator.iter_errors(document), key=_sort_key):
         path = [*prefix, *error.absolute_path]
-        yield f"{_json_path(path)}: {_message(error)}"
+        yield f"{json_path(path)}: {_message(error)}"
         if error.validator == "contains" and isinstance(error.instance, list):
             yield from _why_nothing_contained(validator, error, path)
 
