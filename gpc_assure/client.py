@@ -131,8 +131,11 @@ class Transport:
         self._deadline = _Deadline()
         transport = httpx.HTTPTransport(verify=verify)
         # httpx has no overall response time-out and no network_backend argument: give its
-        # connection pool a backend whose reads stop at the request's deadline.
-        transport._pool._network_backend = self._deadline
+        # connection pool a backend whose reads stop at the request's deadline. Should a later
+        # httpx move the pool, the deadline still holds for bodies (checked in _receive).
+        pool = getattr(transport, "_pool", None)
+        if pool is not None and hasattr(pool, "_network_backend"):
+            pool._network_backend = self._deadline
         self._client = httpx.Client(
             transport=transport,
             timeout=httpx.Timeout(

@@ -60,7 +60,7 @@ class Target:
         self._transport: Transport | None = None
 
     def configured(self) -> ProviderConfig:
-        """The configuration as given, before any embedded provider is started."""
+        """The configuration as loaded (pointing at the embedded provider once it started)."""
         if self._config is None:
             self._config = _load_provider_config(self._pytest_config)
         return self._config
