@@ -6,9 +6,10 @@ from functools import cache
 from pathlib import Path
 
 from gpc_assure.paths import CATALOGUE_FILE
+from gpc_assure.spec_versions import SPEC_VERSIONS
 
 LEVELS = ("MUST", "SHOULD", "MAY")
-VERSIONS = ("draft", "1.0", "1.6")
+VERSIONS = tuple(SPEC_VERSIONS)
 
 
 @dataclass(frozen=True)

@@ -191,12 +191,15 @@ def _record_unreachable(report_dir: Path, config: ProviderConfig, reason: str) -
 
     now = datetime.now(UTC).isoformat(timespec="seconds")
     error = f"provider unreachable: {reason}"
-    path = write_summary(
-        report_dir, config, embedded=False, started_at=now, records=[], version=__version__
+    write_summary(
+        report_dir,
+        config,
+        embedded=False,
+        started_at=now,
+        records=[],
+        version=__version__,
+        error=error,
     )
-    summary = json.loads(path.read_text(encoding="utf-8"))
-    summary["error"] = error
-    path.write_text(json.dumps(summary, indent=2), encoding="utf-8")
     report = build_report(
         report_dir=report_dir,
         config=config,

@@ -17,10 +17,11 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from gpc_assure import __version__
+from gpc_assure.spec_versions import SPEC_VERSIONS
 
 ENV_PREFIX = "GPC_ASSURE_"
 KEY_PASSWORD_ENV = "GPC_ASSURE_CLIENT_KEY_PASSWORD"
-SPECS: tuple[str, ...] = ("1.6", "1.0", "draft")
+SPECS: tuple[str, ...] = tuple(SPEC_VERSIONS)
 MAX_TIMEOUT_SECONDS = 600.0
 
 

@@ -113,6 +113,7 @@ def write_summary(
     started_at: str,
     records: list[ScenarioRecord],
     version: str,
+    error: str | None = None,
 ) -> Path:
     report_dir.mkdir(parents=True, exist_ok=True)
     summary: dict[str, Any] = {
@@ -126,6 +127,8 @@ def write_summary(
         "totals": totals(records),
         "scenarios": [asdict(r) for r in records],
     }
+    if error is not None:
+        summary["error"] = error
     path = report_dir / "summary.json"
     path.write_text(json.dumps(summary, indent=2), encoding="utf-8")
     return path
