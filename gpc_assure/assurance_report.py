@@ -94,6 +94,8 @@ def requirement_status(
         return "failed", "a scenario found it unmet"
     if "warning" in verdicts:
         return "warning", "a scenario found this SHOULD unmet"
+    if "reported" in verdicts:
+        return "reported", "the provider takes the option the spec leaves open (see the findings)"
     if any(s["outcome"] == "error" for s in mine):
         return "error", "a scenario could not be completed (see its message)"
     if "met" in verdicts:

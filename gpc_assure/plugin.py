@@ -48,6 +48,7 @@ _TARGET = pytest.StashKey["Target"]()
 _JUDGE = pytest.StashKey[Judge]()
 _EXCHANGES = pytest.StashKey[list[Exchange]]()
 _PROBES = pytest.StashKey[list[dict[str, object]]]()
+_STEP = pytest.StashKey[int]()
 
 
 class Target:
@@ -239,9 +240,25 @@ def configured_document(request: pytest.FixtureRequest) -> DocumentExpectation:
 
 @pytest.fixture
 def judge(request: pytest.FixtureRequest) -> Judge:
-    judge = Judge()
-    request.node.stash[_JUDGE] = judge
+    node = request.node
+    judge = Judge(current_step=lambda: node.stash.get(_STEP, -1))
+    node.stash[_JUDGE] = judge
     return judge
+
+
+def pytest_bdd_before_step(request: pytest.FixtureRequest, scenario: Scenario, step: Any) -> None:
+    """Remember which step runs, so that each finding names the step that judged it."""
+    index = next((i for i, s in enumerate(scenario.steps) if s is step), -1)
+    request.node.stash[_STEP] = index
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_bdd_after_step(request: pytest.FixtureRequest, scenario: Scenario, step: Any) -> None:
+    """After the scenario's last step: every Then has been judged, so the verdict is given."""
+    if scenario.steps and step is scenario.steps[-1]:
+        judge = request.node.stash.get(_JUDGE, None)
+        if judge is not None:
+            judge.conclude()
 
 
 @pytest.fixture
@@ -304,16 +321,25 @@ def _rendered(item: pytest.Item, template: ScenarioTemplate) -> Scenario:
 def _step_statuses(
     item: pytest.Item, template: ScenarioTemplate, ran: bool
 ) -> list[dict[str, str]]:
-    """The scenario's Gherkin steps, each passed, failed, skipped or not run."""
+    """The scenario's Gherkin steps, each passed, failed, skipped or not run.
+
+    A step failed when it judged a requirement unmet; the scenario stops early only when a
+    step could not run at all (an error, or a skip).
+    """
     steps = _rendered(item, template).steps
     scenario_report = scenario_reports_registry.get(item) if ran else None
     reports = scenario_report.step_reports if scenario_report is not None else []
+    judge = item.stash.get(_JUDGE, None)
+    judged_failed = judge.failed_steps() if judge is not None else set()
+    concluded = judge is not None and judge.concluded
     statuses: list[dict[str, str]] = []
     rest = "skipped" if not ran else None  # the status of every step after the scenario stopped
     for index, step in enumerate(steps):
         if rest is not None or index >= len(reports):
             status = rest or "not-run"
-        elif reports[index].failed:
+        elif index in judged_failed:
+            status = "failed"
+        elif reports[index].failed and not (concluded and index == len(steps) - 1):
             status, rest = "failed", "not-run"
         elif reports[index].stopped is None:  # the step skipped the scenario (pytest.skip)
             status, rest = "skipped", "skipped"

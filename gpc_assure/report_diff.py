@@ -32,8 +32,14 @@ REPORT_FILE: Final = "assurance-report.json"
 SCHEMA_FILE: Final = SCHEMAS_DIR / "assurance-report.schema.json"
 
 _MAX_MESSAGE_CHARS: Final = 200
-_RANK: Final[Mapping[str, int]] = {"passed": 0, "warning": 1, "failed": 2, "error": 3}
-_WAS_GOOD: Final = frozenset({"passed", "warning"})
+_RANK: Final[Mapping[str, int]] = {
+    "passed": 0,
+    "reported": 0,
+    "warning": 1,
+    "failed": 2,
+    "error": 3,
+}
+_WAS_GOOD: Final = frozenset({"passed", "reported", "warning"})
 _WAS_BAD: Final = frozenset({"warning", "failed", "error"})
 
 

@@ -28,6 +28,7 @@ _STATUS_CLASS = {
     "failed": "bad",
     "error": "bad",
     "warning": "warn",
+    "reported": "info",
     "manual": "info",
     "not-tested": "none",
     "not evaluated": "none",
