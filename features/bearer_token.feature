@@ -4,6 +4,8 @@ Feature: Audit and provenance bearer token (JWT)
   claims, and accepts the valid forms consumers are allowed to send.
   Spec: cross-organisation audit and provenance (Bearer token, JWT generation, JWT payload),
   security guidance, error-handling guidance (Malformed request errors).
+  Every token error may be answered 400 BAD_REQUEST (error-handling guidance) or 401 (RFC 6750
+  section 3.1, which the audit page makes binding); a 401 must carry WWW-Authenticate: Bearer.
 
   @req:GPC-DOC-JWT-001
   Scenario: A request without an Authorization header is rejected
@@ -37,7 +39,7 @@ Feature: Audit and provenance bearer token (JWT)
     Given a valid request for the first configured document
     And the JWT claim "<claim>" is removed
     When the request is sent
-    Then the request is rejected: HTTP 400 BAD_REQUEST (GPC-DOC-JWT-004)
+    Then the request is rejected: HTTP 400 BAD_REQUEST or HTTP 401 (GPC-DOC-JWT-004)
 
     Examples:
       | claim                   |
@@ -57,7 +59,7 @@ Feature: Audit and provenance bearer token (JWT)
     Given a valid request for the first configured document
     And the JWT claim "<claim>" is null
     When the request is sent
-    Then the request is rejected: HTTP 400 BAD_REQUEST (GPC-DOC-JWT-005)
+    Then the request is rejected: HTTP 400 BAD_REQUEST or HTTP 401 (GPC-DOC-JWT-005)
 
     Examples:
       | claim                   |
@@ -77,7 +79,7 @@ Feature: Audit and provenance bearer token (JWT)
     Given a valid request for the first configured document
     And the JWT exp is iat <offset> seconds
     When the request is sent
-    Then the request is rejected: HTTP 400 BAD_REQUEST (GPC-DOC-JWT-006)
+    Then the request is rejected: HTTP 400 BAD_REQUEST or HTTP 401 (GPC-DOC-JWT-006)
 
     Examples:
       | offset |
@@ -90,7 +92,7 @@ Feature: Audit and provenance bearer token (JWT)
     And the JWT was issued 120 seconds in the future
     And the JWT exp is iat - 60 seconds
     When the request is sent
-    Then the request is rejected: HTTP 400 BAD_REQUEST (GPC-DOC-JWT-006)
+    Then the request is rejected: HTTP 400 BAD_REQUEST or HTTP 401 (GPC-DOC-JWT-006)
 
   @req:GPC-DOC-JWT-007
   Scenario: An expired token is rejected
@@ -104,14 +106,14 @@ Feature: Audit and provenance bearer token (JWT)
     Given a valid request for the first configured document
     And the JWT claim "reason_for_request" is "research"
     When the request is sent
-    Then the request is rejected: HTTP 400 BAD_REQUEST (GPC-DOC-JWT-008)
+    Then the request is rejected: HTTP 400 BAD_REQUEST or HTTP 401 (GPC-DOC-JWT-008)
 
   @req:GPC-DOC-JWT-009
   Scenario: A token whose requested_scope is not a defined scope is rejected
     Given a valid request for the first configured document
     And the JWT claim "requested_scope" is "everything"
     When the request is sent
-    Then the request is rejected: HTTP 400 BAD_REQUEST (GPC-DOC-JWT-009)
+    Then the request is rejected: HTTP 400 BAD_REQUEST or HTTP 401 (GPC-DOC-JWT-009)
 
   @req:GPC-DOC-JWT-010
   Scenario: A token whose requested_scope is for organisation resources is refused
@@ -120,12 +122,12 @@ Feature: Audit and provenance bearer token (JWT)
     When the request is sent
     Then the request is rejected: HTTP 400 BAD_REQUEST or HTTP 403 (GPC-DOC-JWT-010)
 
-  @req:GPC-DOC-JWT-011
+  @req:GPC-DOC-JWT-011 @req:GPC-DOC-ERR-007
   Scenario Outline: A token whose <claim> is not an object is rejected
     Given a valid request for the first configured document
     And the JWT claim "<claim>" is "<claim> as text"
     When the request is sent
-    Then the request is rejected: HTTP 400 BAD_REQUEST or HTTP 422 INVALID_RESOURCE (GPC-DOC-JWT-011)
+    Then the request is rejected: HTTP 400 BAD_REQUEST or HTTP 401 or HTTP 422 INVALID_RESOURCE (GPC-DOC-JWT-011)
 
     Examples:
       | claim                   |
@@ -133,12 +135,12 @@ Feature: Audit and provenance bearer token (JWT)
       | requesting_organization |
       | requesting_practitioner |
 
-  @req:GPC-DOC-JWT-011
+  @req:GPC-DOC-JWT-011 @req:GPC-DOC-ERR-007
   Scenario Outline: A token whose <claim> is a <resource> resource is rejected
     Given a valid request for the first configured document
     And the JWT claim "<claim>" has resourceType "<resource>"
     When the request is sent
-    Then the request is rejected: HTTP 400 BAD_REQUEST or HTTP 422 INVALID_RESOURCE (GPC-DOC-JWT-011)
+    Then the request is rejected: HTTP 400 BAD_REQUEST or HTTP 401 or HTTP 422 INVALID_RESOURCE (GPC-DOC-JWT-011)
 
     Examples:
       | claim                   | resource |
@@ -151,14 +153,14 @@ Feature: Audit and provenance bearer token (JWT)
     Given a valid request for the first configured document
     And the JWT claim "sub" is "someone-else"
     When the request is sent
-    Then the request is rejected: HTTP 400 BAD_REQUEST/CONFLICTING_VALUES (GPC-DOC-JWT-012)
+    Then the request is rejected: HTTP 400 BAD_REQUEST/CONFLICTING_VALUES or HTTP 401 (GPC-DOC-JWT-012)
 
   @req:GPC-DOC-JWT-013
   Scenario: A token whose organisation has no ODS code identifier is rejected
     Given a valid request for the first configured document
     And the JWT organisation identifier system is "https://example.org/not-ods"
     When the request is sent
-    Then the request is rejected: HTTP 400 BAD_REQUEST or HTTP 422 INVALID_RESOURCE (GPC-DOC-JWT-013)
+    Then the request is rejected: HTTP 400 BAD_REQUEST or HTTP 401 or HTTP 422 INVALID_RESOURCE (GPC-DOC-JWT-013)
 
   @req:GPC-DOC-JWT-014
   Scenario: A token issued a few seconds in the future is accepted

@@ -3,9 +3,13 @@ Feature: Retrieve a document that does not exist
   described by a GPConnect-OperationOutcome-1 carrying the Spine code NO_RECORD_FOUND.
   Spec: "Retrieve a document" (Error handling), the error-handling guidance, and the
   general API guidance (ids are case sensitive; headers apply to every response).
+  Every error check also judges, beside its own requirement, whether the issue type and Spine
+  display are exactly as the selected version's tables print them (GPC-DOC-ERR-006, a SHOULD:
+  the spec prints several displays for one code) and whether a 422 carries diagnostics
+  (GPC-DOC-ERR-007).
 
   @req:GPC-DOC-NF-001 @req:GPC-DOC-ERR-001 @req:GPC-DOC-ERR-002 @req:GPC-DOC-ERR-003
-  @req:GPC-DOC-ERR-004
+  @req:GPC-DOC-ERR-004 @req:GPC-DOC-ERR-006
   Scenario: An unknown document id is answered 404 with NO_RECORD_FOUND
     Given a valid request for a document that does not exist
     When the request is sent
@@ -33,21 +37,37 @@ Feature: Retrieve a document that does not exist
   Scenario: An existing id in other letter case is not that document
     Given a valid request for the first configured document with its id in other letter case
     When the request is sent
-    Then the request is rejected: HTTP 404 NO_RECORD_FOUND (GPC-DOC-NF-002)
+    Then the document is not served (GPC-DOC-NF-002)
 
   @req:GPC-DOC-HTTP-001
-  Scenario: Error responses forbid caching too
-    Given a valid request for a document that does not exist
+  Scenario Outline: Error responses forbid caching too: <error>
+    Given a request the provider must refuse: <error>
     When the request is sent
-    Then the response status is 404 (GPC-DOC-HTTP-001)
+    Then the response has an error status (GPC-DOC-HTTP-001)
     And the response has Cache-Control no-store (GPC-DOC-HTTP-001)
 
+    Examples:
+      | error                          |
+      | a document that does not exist |
+      | no Ssp-TraceID header          |
+      | no Authorization header        |
+      | an unsupported format          |
+      | the DELETE method              |
+
   @req:GPC-DOC-HTTP-003
-  Scenario: Error responses declare FHIR JSON in UTF-8 too
-    Given a valid request for a document that does not exist
+  Scenario Outline: Error responses declare FHIR JSON in UTF-8 too: <error>
+    Given a request the provider must refuse: <error>
     When the request is sent
-    Then the response status is 404 (GPC-DOC-HTTP-003)
+    Then the response has an error status (GPC-DOC-HTTP-003)
     And the response Content-Type is FHIR JSON with charset utf-8 (GPC-DOC-HTTP-003)
+
+    Examples:
+      | error                          |
+      | a document that does not exist |
+      | no Ssp-TraceID header          |
+      | no Authorization header        |
+      | an unsupported format          |
+      | the DELETE method              |
 
   @req:GPC-DOC-ERR-005
   Scenario: Error responses explain themselves in diagnostics

@@ -86,7 +86,12 @@ def requirement_status(
         return "manual", requirement.manual
     if spec not in requirement.versions:
         return "not-applicable", f"applies to spec {', '.join(requirement.versions)} only"
-    mine = [s for s in scenarios if requirement.id in s["requirements"]]
+    mine = [
+        s
+        for s in scenarios
+        if requirement.id in s["requirements"]
+        or any(f["requirement"] == requirement.id for f in s["findings"])
+    ]
     verdicts = [
         f["verdict"] for s in mine for f in s["findings"] if f["requirement"] == requirement.id
     ]

@@ -4,6 +4,7 @@ deciding what an unmet expectation means (failure or warning) is the verdict mod
 import base64
 import binascii
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -11,7 +12,13 @@ from typing import Any
 from gpc_assure.evidence import Exchange
 from gpc_assure.fhir_xml import FhirXmlError, parse_fhir_xml
 from gpc_assure.schema_validation import validate
-from gpc_assure.spine_codes import ISSUE_TYPES, SPINE_SYSTEMS, display_accepted
+from gpc_assure.spine_codes import (
+    ISSUE_TYPES,
+    SPINE_SYSTEMS,
+    accepted_displays,
+    display_accepted,
+    issue_type_fit,
+)
 from gpc_assure.tls_probe import hsts_max_age
 
 
@@ -34,10 +41,41 @@ class NoResponse(Unobservable):
     """No usable HTTP response came back: the scenario ends in error, not in a verdict."""
 
 
+# Spine Secure Proxy errors (error-handling guidance, "Spine Secure Proxy (SSP) errors"): the
+# proxy answers these itself, with an OperationOutcome that carries no Spine coding.
+SSP_OWN_STATUSES = frozenset({403, 405, 415, 502, 504})
+
+
+class ProxyAnswer(Unobservable):
+    """The Spine Secure Proxy answered in the provider's place: nothing to judge the provider on."""
+
+
 def _status(exchange: Exchange) -> int:
     if exchange.response is None:
         raise NoResponse(f"no response: {exchange.error}")
-    return exchange.response.status
+    status = exchange.response.status
+    proxied = exchange.request.via_proxy and status in SSP_OWN_STATUSES
+    if proxied and not _has_spine_coding(exchange):
+        raise ProxyAnswer(
+            f"HTTP {status} without a GP Connect OperationOutcome: the Spine Secure Proxy "
+            "answered itself, so the provider's answer is not known"
+        )
+    return status
+
+
+def _has_spine_coding(exchange: Exchange) -> bool:
+    try:
+        body = exchange.json_body
+    except (ValueError, UnicodeDecodeError):
+        return False
+    issues = body.get("issue") if isinstance(body, dict) else None
+    for issue in issues if isinstance(issues, list) else []:
+        details = issue.get("details") if isinstance(issue, dict) else None
+        codings = details.get("coding") if isinstance(details, dict) else None
+        for coding in codings if isinstance(codings, list) else []:
+            if isinstance(coding, dict) and coding.get("system") in SPINE_SYSTEMS:
+                return True
+    return False
 
 
 def _json(exchange: Exchange) -> Any:
@@ -67,6 +105,8 @@ def observe(expected: str, check: Check) -> Observation:
         met, observed = check()
     except NoResponse as exc:
         return Observation(False, expected, str(exc), no_response=True)
+    except ProxyAnswer as exc:
+        return Observation(None, expected, str(exc))
     except Unobservable as exc:
         return Observation(False, expected, str(exc))
     return Observation(met, expected, observed)
@@ -149,63 +189,121 @@ def binary_content_digest_is(exchange: Exchange, sha256: str | None) -> Observat
     return observe(f"SHA-256 {sha256}", check)
 
 
-def _first_issue(exchange: Exchange) -> dict[str, Any]:
+def _issues(exchange: Exchange) -> list[dict[str, Any]]:
     issues = _resource(exchange, "OperationOutcome").get("issue")
-    if not isinstance(issues, list) or not issues or not isinstance(issues[0], dict):
+    if not isinstance(issues, list) or not any(isinstance(i, dict) for i in issues):
         raise Unobservable("an OperationOutcome without issues")
-    return issues[0]
+    return [i for i in issues if isinstance(i, dict)]
 
 
-def _spine_codings(exchange: Exchange) -> list[dict[str, Any]]:
-    details = _first_issue(exchange).get("details")
+def _codings(issue: dict[str, Any]) -> list[dict[str, Any]]:
+    details = issue.get("details")
     codings = details.get("coding") if isinstance(details, dict) else None
     if not isinstance(codings, list):
         return []
     return [c for c in codings if isinstance(c, dict)]
 
 
+def _spine_codings(exchange: Exchange) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """Every (issue, coding) pair of the OperationOutcome, in order: the expected Spine code
+    may sit in any issue, not only the first."""
+    return [(issue, coding) for issue in _issues(exchange) for coding in _codings(issue)]
+
+
+@dataclass(frozen=True)
+class ErrorJudgement:
+    """An error answer judged three ways: what the requirement allows, whether it is exactly
+    as the error tables print it (GPC-DOC-ERR-006, a SHOULD), and, for a 422, whether it
+    carries the diagnostics the 422 codes require (GPC-DOC-ERR-007)."""
+
+    allowed: Observation
+    as_tabled: Observation
+    diagnostics: Observation | None = None
+
+
 def issue_severity_is(exchange: Exchange, severity: str) -> Observation:
     def check() -> tuple[bool, str]:
-        observed = _first_issue(exchange).get("severity")
-        return observed == severity, f"severity {observed!r}"
+        observed = [i.get("severity") for i in _issues(exchange)]
+        return severity in observed, "severity " + ", ".join(map(repr, observed))
 
-    return observe(f"severity {severity!r}", check)
+    return observe(f"an issue of severity {severity!r}", check)
 
 
-def issue_code_is(exchange: Exchange, code: str) -> Observation:
+def issue_code_is(exchange: Exchange, code: str) -> ErrorJudgement:
+    """An issue of type `code`, or of a type one below it in the IssueType hierarchy."""
+
     def check() -> tuple[bool, str]:
-        observed = _first_issue(exchange).get("code")
-        return observed == code, f"issue code {observed!r}"
+        observed = [str(i.get("code")) for i in _issues(exchange)]
+        fits = {issue_type_fit(o, code) for o in observed}
+        return "exact" in fits or "narrower" in fits, "issue code " + ", ".join(map(repr, observed))
 
-    return observe(f"issue code {code!r}", check)
+    def exact() -> tuple[bool, str]:
+        observed = [str(i.get("code")) for i in _issues(exchange)]
+        return code in observed, "issue code " + ", ".join(map(repr, observed))
+
+    return ErrorJudgement(
+        observe(f"issue code {code!r} (or one below it in the FHIR IssueType hierarchy)", check),
+        observe(f"issue code {code!r} exactly, as the error tables give it", exact),
+    )
 
 
 def spine_code_is(exchange: Exchange, code: str) -> Observation:
     def check() -> tuple[bool, str]:
-        codes = [c.get("code") for c in _spine_codings(exchange)]
+        codes = [c.get("code") for _, c in _spine_codings(exchange)]
         return code in codes, "Spine codes " + (", ".join(map(repr, codes)) or "none")
 
     return observe(f"Spine code {code!r}", check)
 
 
-def spine_coding_is_well_formed(exchange: Exchange) -> Observation:
-    """Every coding names a Spine code system and a display the spec gives for its code."""
+def _coding_text(coding: dict[str, Any]) -> str:
+    return (
+        f"system {coding.get('system')!r}, code {coding.get('code')!r}, "
+        f"display {coding.get('display')!r}"
+    )
+
+
+def spine_coding_is_well_formed(exchange: Exchange, spec: str) -> ErrorJudgement:
+    """Every coding names a Spine code system, a code and a display; and (the SHOULD) each
+    display is one the selected version's tables or the CodeSystem give for its code."""
 
     def check() -> tuple[bool, str]:
-        codings = _spine_codings(exchange)
+        codings = [c for _, c in _spine_codings(exchange)]
         if not codings:
             return False, "no issue.details.coding"
         wrong = [
-            f"system {c.get('system')!r}, code {c.get('code')!r}, display {c.get('display')!r}"
+            _coding_text(c)
             for c in codings
             if c.get("system") not in SPINE_SYSTEMS
-            or not display_accepted(str(c.get("code")), str(c.get("display") or ""))
+            or not str(c.get("code") or "").strip()
+            or not str(c.get("display") or "").strip()
         ]
         if wrong:
             return False, "; ".join(wrong)
-        return True, f"{len(codings)} Spine coding(s) with system and display"
+        return True, f"{len(codings)} Spine coding(s) with system, code and display"
 
-    return observe("codings with a Spine code system and the code's display", check)
+    def displays() -> tuple[bool | None, str]:
+        codings = [c for _, c in _spine_codings(exchange)]
+        if not codings:
+            return None, "no issue.details.coding"
+        return _displays_as_tabled(codings, spec)
+
+    return ErrorJudgement(
+        observe("codings with a Spine code system, a code and a display", check),
+        observe(f"each display as spec {spec}'s tables or the CodeSystem give it", displays),
+    )
+
+
+def _displays_as_tabled(codings: list[dict[str, Any]], spec: str) -> tuple[bool, str]:
+    odd = [
+        f"{c.get('code')} display {c.get('display')!r} (the spec gives "
+        + " or ".join(map(repr, accepted_displays(str(c.get("code")), spec)))
+        + ")"
+        for c in codings
+        if not display_accepted(str(c.get("code")), str(c.get("display") or ""), spec)
+    ]
+    if odd:
+        return False, "; ".join(odd)
+    return True, ", ".join(f"{c.get('code')} {c.get('display')!r}" for c in codings)
 
 
 # --- rejections and acceptance -------------------------------------------------------------
@@ -224,47 +322,119 @@ class Rejection:
         return f"HTTP {self.status}" + (f" {codes}" if codes else "")
 
 
-def rejected_with(exchange: Exchange, alternatives: tuple[Rejection, ...]) -> Observation:
+_BEARER_CHALLENGE = re.compile(r"(?:^|,)\s*bearer(?:\s|,|$)", re.IGNORECASE)
+
+
+def rejected_with(
+    exchange: Exchange, alternatives: tuple[Rejection, ...], spec: str
+) -> ErrorJudgement:
     """Refused in one of the allowed ways, each with a valid GPConnect OperationOutcome.
 
-    Where an alternative names Spine codes, the issue must also be as the error-handling
-    tables give it: severity error, the code's issue type, and a display given for the code.
+    Where an alternative names Spine codes, one issue (any) must carry one of them, with
+    severity error and the code's issue type from the error tables (or one below it). A 401
+    must challenge with `WWW-Authenticate: Bearer` (RFC 6750 section 3). Judged alongside:
+    whether the issue type and display are exactly as the tables print them, and a 422's
+    diagnostics.
     """
     expected = " or ".join(map(str, alternatives)) + ", with a GPConnect OperationOutcome"
+    matched: list[tuple[dict[str, Any], dict[str, Any]]] = []
 
     def check() -> tuple[bool, str]:
         status = _status(exchange)
         allowed = [a for a in alternatives if a.status == status]
         if not allowed:
             return False, f"HTTP {status}" + _spine_summary(exchange)
+        assert exchange.response is not None
+        if status == 401:
+            challenges = exchange.response.header_values("WWW-Authenticate")
+            if not any(_BEARER_CHALLENGE.search(c) for c in challenges):
+                shown = ", ".join(challenges) or "none"
+                return False, f"HTTP 401 without a WWW-Authenticate: Bearer challenge ({shown})"
         problems = validate("GPConnect-OperationOutcome-1", _json(exchange))
         if problems:
             return False, f"HTTP {status} with an invalid OperationOutcome: {problems[0]}"
         wanted = frozenset().union(*(a.spine_codes for a in allowed))
+        pairs = _spine_codings(exchange)
+        matched.extend(p for p in pairs if not wanted or p[1].get("code") in wanted)
+        if not matched:
+            return False, f"HTTP {status}" + (_spine_summary(exchange) or " with no Spine code")
         if not wanted:
             return True, f"HTTP {status} with an OperationOutcome" + _spine_summary(exchange)
-        matching = [c for c in _spine_codings(exchange) if c.get("code") in wanted]
-        if not matching:
-            return False, f"HTTP {status}" + (_spine_summary(exchange) or " with no Spine code")
-        return _issue_as_tabled(exchange, status, matching[0])
+        return _issue_allowed(status, matched)
 
-    return observe(expected, check)
+    def as_tabled() -> tuple[bool | None, str]:
+        if not matched:
+            return None, "no Spine code to compare"
+        named = any(a.spine_codes for a in alternatives)
+        wrong_type = [
+            f"{c.get('code')} with issue code {i.get('code')!r} "
+            f"(the tables give {ISSUE_TYPES[str(c.get('code'))]!r})"
+            for i, c in matched
+            if named
+            and str(c.get("code")) in ISSUE_TYPES
+            and i.get("code") != ISSUE_TYPES[str(c.get("code"))]
+        ]
+        met, displays = _displays_as_tabled([c for _, c in matched], spec)
+        if wrong_type:
+            return False, "; ".join(wrong_type) + ("" if met else f"; {displays}")
+        return met, displays
 
-
-def _issue_as_tabled(exchange: Exchange, status: int, coding: dict[str, Any]) -> tuple[bool, str]:
-    code, display = str(coding.get("code")), str(coding.get("display") or "")
-    issue = _first_issue(exchange)
-    observed = (
-        f"HTTP {status} {code} ({display!r}), severity {issue.get('severity')!r}, "
-        f"issue code {issue.get('code')!r}"
+    allowed = observe(expected, check)
+    tabled = observe(
+        f"the issue code and display as spec {spec}'s error tables give them", as_tabled
     )
-    issue_type = ISSUE_TYPES.get(code)
-    met = (
-        issue.get("severity") == "error"
-        and (issue_type is None or issue.get("code") == issue_type)
-        and display_accepted(code, display)
-    )
-    return met, observed
+    diagnostics = None
+    if exchange.response is not None and exchange.response.status == 422:
+        diagnostics = observe("diagnostics with the 422 error", lambda: _has_diagnostics(exchange))
+    return ErrorJudgement(allowed, tabled, diagnostics)
+
+
+def _has_diagnostics(exchange: Exchange) -> tuple[bool, str]:
+    if any(_diagnostics(issue) for issue in _issues(exchange)):
+        return True, "diagnostics present"
+    return False, "no diagnostics"
+
+
+def _diagnostics(issue: dict[str, Any]) -> bool:
+    diagnostics = issue.get("diagnostics")
+    return isinstance(diagnostics, str) and bool(diagnostics.strip())
+
+
+def _issue_allowed(
+    status: int, matched: list[tuple[dict[str, Any], dict[str, Any]]]
+) -> tuple[bool, str]:
+    """Severity error and the tabled issue type (or one below it) on a matching issue."""
+    described = []
+    for issue, coding in matched:
+        code = str(coding.get("code"))
+        tabled = ISSUE_TYPES.get(code)
+        fits = tabled is None or issue_type_fit(str(issue.get("code")), tabled) != "wrong"
+        text = (
+            f"HTTP {status} {code} ({coding.get('display')!r}), severity "
+            f"{issue.get('severity')!r}, issue code {issue.get('code')!r}"
+        )
+        if issue.get("severity") == "error" and fits:
+            return True, text
+        described.append(text + (f" (the tables give {tabled!r})" if not fits else ""))
+    return False, "; ".join(described)
+
+
+def document_not_served(exchange: Exchange) -> Observation:
+    """No document came back: any answer but a 2xx counts (which error is another matter)."""
+
+    def check() -> tuple[bool, str]:
+        status = _status(exchange)
+        return not 200 <= status < 300, f"HTTP {status}" + _spine_summary(exchange)
+
+    return observe("the document not served (an error status)", check)
+
+
+def is_error_status(exchange: Exchange) -> Observation:
+    def check() -> tuple[bool, str]:
+        status = _status(exchange)
+        return status >= 400, f"HTTP {status}" + _spine_summary(exchange)
+
+    return observe("an error status (4xx or 5xx)", check)
 
 
 def accepted_with_binary(exchange: Exchange) -> Observation:
@@ -280,7 +450,7 @@ def accepted_with_binary(exchange: Exchange) -> Observation:
 
 def _spine_summary(exchange: Exchange) -> str:
     try:
-        codes = [str(c.get("code")) for c in _spine_codings(exchange)]
+        codes = [str(c.get("code")) for _, c in _spine_codings(exchange)]
     except Unobservable:
         return ""
     return f" ({', '.join(codes)})" if codes else ""
@@ -313,12 +483,14 @@ def cache_control_no_store(exchange: Exchange) -> Observation:
 
 
 def weak_etag_matches_version(exchange: Exchange) -> Observation:
-    def check() -> tuple[bool, str]:
+    def check() -> tuple[bool | None, str]:
         etag = _header(exchange, "ETag")
         meta = _resource(exchange, "Binary").get("meta")
         version = meta.get("versionId") if isinstance(meta, dict) else None
         if etag is None:
             return False, "no ETag header"
+        if not isinstance(version, str) or not version:
+            return None, f"ETag: {etag}, but no meta.versionId to compare it with"
         expected = f'W/"{version}"'
         return version is not None and etag.strip() == expected, (
             f"ETag: {etag} with meta.versionId {version!r}"
@@ -439,13 +611,7 @@ def binary_only_listed_elements(exchange: Exchange) -> Observation:
 
 
 def issue_has_diagnostics(exchange: Exchange) -> Observation:
-    def check() -> tuple[bool, str]:
-        diagnostics = _first_issue(exchange).get("diagnostics")
-        if isinstance(diagnostics, str) and diagnostics.strip():
-            return True, "diagnostics present"
-        return False, "no diagnostics"
-
-    return observe("issue.diagnostics describing the error", check)
+    return observe("issue.diagnostics describing the error", lambda: _has_diagnostics(exchange))
 
 
 def hsts_present(exchange: Exchange) -> Observation:

@@ -23,6 +23,8 @@ class RetrieveRequest:
     headers: tuple[Header, ...]
     query: tuple[tuple[str, str], ...] = ()
     body: bytes = b""
+    via_proxy: bool = False
+    """Sent through a Spine Secure Proxy, which may answer some requests itself."""
 
     @property
     def document_id(self) -> str:
@@ -80,4 +82,9 @@ def valid_request(
         ("Ssp-InteractionID", spec_version(config.spec).binary_read_interaction),
         ("Authorization", f"Bearer {encode_unsecured(valid_claims(config, issued_at))}"),
     )
-    return RetrieveRequest(method="GET", url=binary_url(config, document_id), headers=headers)
+    return RetrieveRequest(
+        method="GET",
+        url=binary_url(config, document_id),
+        headers=headers,
+        via_proxy=config.proxy_url is not None,
+    )

@@ -58,6 +58,13 @@ class ScenarioResult:
     outcome: str
     requirements: tuple[str, ...]
     message: str
+    unmet: tuple[str, ...] = ()
+    """Requirements the scenario found failed or warned, its tags or those judged beside them."""
+
+    @property
+    def blamed(self) -> set[str]:
+        """The requirements this scenario's outcome is about."""
+        return set(self.unmet) or set(self.requirements)
 
 
 @dataclass(frozen=True)
@@ -80,27 +87,19 @@ class FaultRun:
         """Scenarios tagged with a broken requirement that failed (MUST), warned (SHOULD), or
         ended in error because the provider gave no usable answer."""
         broken = set(self.requirements)
-        return [
-            s
-            for s in self.with_outcome("failed", "warning", "error")
-            if broken & set(s.requirements)
-        ]
+        return [s for s in self.with_outcome("failed", "warning", "error") if broken & s.blamed]
 
     @property
     def collateral(self) -> list[ScenarioResult]:
         """Scenarios that failed, warned or errored without checking a broken requirement."""
         broken = set(self.requirements)
-        return [
-            s
-            for s in self.with_outcome("failed", "warning", "error")
-            if not broken & set(s.requirements)
-        ]
+        return [s for s in self.with_outcome("failed", "warning", "error") if not broken & s.blamed]
 
     @property
     def unexpected(self) -> list[ScenarioResult]:
         """Collateral the fault does not declare: a scenario failing for the wrong reason."""
         declared = set(self.also_fails)
-        return [s for s in self.collateral if not declared & set(s.requirements)]
+        return [s for s in self.collateral if not declared & s.blamed]
 
 
 def run_one(fault: str, work_dir: Path, timeout: float) -> FaultRun:
@@ -143,7 +142,19 @@ def run_one(fault: str, work_dir: Path, timeout: float) -> FaultRun:
         )
     summary = json.loads(summary_file.read_text(encoding="utf-8"))
     scenarios = tuple(
-        ScenarioResult(s["id"], s["outcome"], tuple(s["requirements"]), s["message"])
+        ScenarioResult(
+            s["id"],
+            s["outcome"],
+            tuple(s["requirements"]),
+            s["message"],
+            tuple(
+                dict.fromkeys(
+                    f["requirement"]
+                    for f in s.get("findings", [])
+                    if f["verdict"] in ("failed", "warning")
+                )
+            ),
+        )
         for s in summary["scenarios"]
     )
     return FaultRun(fault, requirements, also_fails, completed.returncode, seconds, scenarios)

@@ -11,6 +11,7 @@ from pytest_bdd import given, parsers, when
 
 from gpc_assure.config import DocumentExpectation, ProviderConfig
 from gpc_assure.evidence import Exchange
+from gpc_assure.refused_requests import refused_request
 from gpc_assure.request import RetrieveRequest, valid_request
 from gpc_assure.request_variants import (
     SPINE_HEADERS,
@@ -83,6 +84,11 @@ def request_for_unknown_document(provider_config: ProviderConfig) -> RetrieveReq
 )
 def request_for_unknown_shape(provider_config: ProviderConfig, shape: str) -> RetrieveRequest:
     return unknown_id_request(provider_config, shape, unknown_id(shape))
+
+
+@given(parsers.parse("a request the provider must refuse: {kind}"), target_fixture=REQUEST)
+def request_to_refuse(provider_config: ProviderConfig, kind: str) -> RetrieveRequest:
+    return refused_request(provider_config, kind)
 
 
 @given(parsers.parse("the request has no {header} header"), target_fixture=REQUEST)

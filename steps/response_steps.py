@@ -8,6 +8,17 @@ from gpc_assure.evidence import Exchange
 from gpc_assure.request import RetrieveRequest
 from gpc_assure.verdict import Judge
 
+TABLED_FORM = "GPC-DOC-ERR-006"
+DIAGNOSTICS_422 = "GPC-DOC-ERR-007"
+
+
+def judge_error(judge: Judge, req: str, judged: expect.ErrorJudgement) -> None:
+    """The requirement's own verdict, with the error-format requirements judged beside it."""
+    judge(req, judged.allowed)
+    judge(TABLED_FORM, judged.as_tabled)
+    if judged.diagnostics is not None:
+        judge(DIAGNOSTICS_422, judged.diagnostics)
+
 
 @then(parsers.parse("the response status is {status:d} ({req})"))
 def response_status(judge: Judge, exchange: Exchange, status: int, req: str) -> None:
@@ -68,7 +79,7 @@ def issue_severity(judge: Judge, exchange: Exchange, severity: str, req: str) ->
 
 @then(parsers.parse('the OperationOutcome issue code is "{code}" ({req})'))
 def issue_code(judge: Judge, exchange: Exchange, code: str, req: str) -> None:
-    judge(req, expect.issue_code_is(exchange, code))
+    judge_error(judge, req, expect.issue_code_is(exchange, code))
 
 
 @then(parsers.parse('the Spine error code is "{code}" ({req})'))
@@ -77,8 +88,11 @@ def spine_code(judge: Judge, exchange: Exchange, code: str, req: str) -> None:
 
 
 @then(parsers.parse("the Spine coding names the Spine code system and the code's display ({req})"))
-def spine_coding(judge: Judge, exchange: Exchange, req: str) -> None:
-    judge(req, expect.spine_coding_is_well_formed(exchange))
+def spine_coding(
+    judge: Judge, exchange: Exchange, provider_config: ProviderConfig, req: str
+) -> None:
+    judged = expect.spine_coding_is_well_formed(exchange, provider_config.spec)
+    judge_error(judge, req, judged)
 
 
 def _rejections(text: str) -> tuple[expect.Rejection, ...]:
@@ -96,8 +110,15 @@ def _rejections(text: str) -> tuple[expect.Rejection, ...]:
 
 
 @then(parsers.parse("the request is rejected: {alternatives} ({req})"))
-def request_rejected(judge: Judge, exchange: Exchange, alternatives: str, req: str) -> None:
-    judge(req, expect.rejected_with(exchange, _rejections(alternatives)))
+def request_rejected(
+    judge: Judge,
+    exchange: Exchange,
+    provider_config: ProviderConfig,
+    alternatives: str,
+    req: str,
+) -> None:
+    judged = expect.rejected_with(exchange, _rejections(alternatives), provider_config.spec)
+    judge_error(judge, req, judged)
 
 
 @then(parsers.parse("the request is accepted: HTTP 200 with a Binary ({req})"))
@@ -165,3 +186,13 @@ def diagnostics(judge: Judge, exchange: Exchange, req: str) -> None:
 @then(parsers.parse("the response has Strict-Transport-Security with a max-age ({req})"))
 def hsts(judge: Judge, exchange: Exchange, req: str) -> None:
     judge(req, expect.hsts_present(exchange))
+
+
+@then(parsers.parse("the document is not served ({req})"))
+def document_withheld(judge: Judge, exchange: Exchange, req: str) -> None:
+    judge(req, expect.document_not_served(exchange))
+
+
+@then(parsers.parse("the response has an error status ({req})"))
+def error_status(judge: Judge, exchange: Exchange, req: str) -> None:
+    judge(req, expect.is_error_status(exchange))

@@ -103,7 +103,7 @@ _RAW: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     (
         "unknown-id-wrong-spine-display",
         "the unknown-id OperationOutcome coding has display 'Not found'",
-        ("GPC-DOC-ERR-004",),
+        ("GPC-DOC-ERR-006",),
     ),
     (
         "no-diagnostics",
@@ -411,7 +411,6 @@ COLLATERAL: dict[str, tuple[str, ...]] = {
     "binary-invalid-base64": ("GPC-DOC-RD-007", *_XML),
     "binary-invalid-json": _BINARY_READERS,
     "binary-missing-content-type": _XML,
-    "binary-missing-version-id": ("GPC-DOC-HTTP-002",),
     "binary-security-context": (
         "GPC-DOC-RD-002",
         "GPC-DOC-RD-001",

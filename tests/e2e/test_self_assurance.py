@@ -34,7 +34,7 @@ def run_problems(run: FaultRun) -> list[str]:
         problems.append(f"{run.fault}: exit code {run.exit_code}")
     for scenario in run.caught_by:
         match = MESSAGE.match(scenario.message) if scenario.outcome == "failed" else None
-        if scenario.outcome == "failed" and not (match and match[1] in scenario.requirements):
+        if scenario.outcome == "failed" and not (match and match[1] in scenario.blamed):
             problems.append(f"{run.fault}: unreadable failure message {scenario.message!r}")
     return problems
 
