@@ -107,6 +107,8 @@ def requirement_status(
         return "passed", f"met in {sum(v == 'met' for v in verdicts)} check(s)"
     if not mine:
         return "not-tested", "no scenario checks it in this run"
+    if requirement.applies_when and any(s["outcome"] != "skipped" for s in mine):
+        return "not-applicable", f"did not arise: it applies when {requirement.applies_when}"
     reasons = {s["message"] for s in mine if s["outcome"] == "skipped" and s["message"]}
     return "not-tested", "; ".join(sorted(reasons)) or "its scenarios did not evaluate it"
 

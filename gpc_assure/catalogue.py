@@ -22,6 +22,8 @@ class Requirement:
     summary: str
     notes: str = ""
     manual: str = ""
+    applies_when: str = ""
+    """For a requirement that only arises in some answers (a 422, say): when that is."""
 
     @property
     def testable(self) -> bool:
@@ -51,6 +53,7 @@ def _parse(entry: dict[str, object], where: str) -> Requirement:
         summary=str(entry["summary"]),
         notes=str(entry.get("notes", "")),
         manual=str(entry.get("manual", "")),
+        applies_when=str(entry.get("applies_when", "")),
     )
 
 

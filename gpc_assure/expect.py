@@ -99,8 +99,9 @@ def _resource(exchange: Exchange, resource_type: str) -> dict[str, Any]:
 Check = Callable[[], tuple[bool | None, str]]
 
 
-def observe(expected: str, check: Check) -> Observation:
-    """Run `check`, turning an unobservable exchange into an unmet observation."""
+def observe(expected: str, check: Check, *, subject_owned_elsewhere: bool = False) -> Observation:
+    """Run `check`, turning an unobservable exchange into an unmet observation (or, when what
+    is missing is another requirement's to judge, into one not judged)."""
     try:
         met, observed = check()
     except NoResponse as exc:
@@ -108,8 +109,31 @@ def observe(expected: str, check: Check) -> Observation:
     except ProxyAnswer as exc:
         return Observation(None, expected, str(exc))
     except Unobservable as exc:
+        if subject_owned_elsewhere:
+            return Observation(None, expected, f"cannot be judged: {exc}")
         return Observation(False, expected, str(exc))
     return Observation(met, expected, observed)
+
+
+def judged_on(expected: str, check: Check) -> Observation:
+    """Like `observe`, for a check of something the exchange may not hold because another
+    requirement failed (no Binary to read, no OperationOutcome): then this one is not judged,
+    so that one defect is counted once, against the requirement it breaks."""
+    return observe(expected, check, subject_owned_elsewhere=True)
+
+
+def precondition_status(
+    exchange: Exchange, wanted: Callable[[int], bool], what: str
+) -> Observation:
+    """The answer a scenario needs before it can judge its requirement: met, or not judged."""
+
+    def check() -> tuple[bool | None, str]:
+        status = _status(exchange)
+        if wanted(status):
+            return True, f"HTTP {status}"
+        return None, f"HTTP {status}{_spine_summary(exchange)}: not {what}, so not judged here"
+
+    return observe(what, check)
 
 
 def status_is(exchange: Exchange, status: int) -> Observation:
@@ -142,7 +166,7 @@ def binary_id_is(exchange: Exchange, document_id: str) -> Observation:
         observed = _resource(exchange, "Binary").get("id")
         return observed == document_id, f"id {observed!r}"
 
-    return observe(f"id {document_id!r}", check)
+    return judged_on(f"id {document_id!r}", check)
 
 
 def binary_has_version_id(exchange: Exchange) -> Observation:
@@ -153,7 +177,7 @@ def binary_has_version_id(exchange: Exchange) -> Observation:
             return True, f"meta.versionId {version!r}"
         return False, "no meta element" if meta is None else f"meta.versionId {version!r}"
 
-    return observe("a non-empty meta.versionId", check)
+    return judged_on("a non-empty meta.versionId", check)
 
 
 def _media_type(value: str) -> str:
@@ -168,7 +192,7 @@ def binary_content_type_is(exchange: Exchange, content_type: str | None) -> Obse
         met = isinstance(observed, str) and _media_type(observed) == _media_type(content_type)
         return met, f"contentType {observed!r}"
 
-    return observe(f"contentType {content_type!r}", check)
+    return judged_on(f"contentType {content_type!r}", check)
 
 
 def binary_content_digest_is(exchange: Exchange, sha256: str | None) -> Observation:
@@ -186,7 +210,7 @@ def binary_content_digest_is(exchange: Exchange, sha256: str | None) -> Observat
             return None, f"{observed}; no expected digest is configured"
         return digest == sha256.lower(), observed
 
-    return observe(f"SHA-256 {sha256}", check)
+    return judged_on(f"SHA-256 {sha256}", check)
 
 
 def _issues(exchange: Exchange) -> list[dict[str, Any]]:
@@ -226,7 +250,7 @@ def issue_severity_is(exchange: Exchange, severity: str) -> Observation:
         observed = [i.get("severity") for i in _issues(exchange)]
         return severity in observed, "severity " + ", ".join(map(repr, observed))
 
-    return observe(f"an issue of severity {severity!r}", check)
+    return judged_on(f"an issue of severity {severity!r}", check)
 
 
 def issue_code_is(exchange: Exchange, code: str) -> ErrorJudgement:
@@ -242,8 +266,8 @@ def issue_code_is(exchange: Exchange, code: str) -> ErrorJudgement:
         return code in observed, "issue code " + ", ".join(map(repr, observed))
 
     return ErrorJudgement(
-        observe(f"issue code {code!r} (or one below it in the FHIR IssueType hierarchy)", check),
-        observe(f"issue code {code!r} exactly, as the error tables give it", exact),
+        judged_on(f"issue code {code!r} (or one below it in the FHIR IssueType hierarchy)", check),
+        judged_on(f"issue code {code!r} exactly, as the error tables give it", exact),
     )
 
 
@@ -288,8 +312,8 @@ def spine_coding_is_well_formed(exchange: Exchange, spec: str) -> ErrorJudgement
         return _displays_as_tabled(codings, spec)
 
     return ErrorJudgement(
-        observe("codings with a Spine code system, a code and a display", check),
-        observe(f"each display as spec {spec}'s tables or the CodeSystem give it", displays),
+        judged_on("codings with a Spine code system, a code and a display", check),
+        judged_on(f"each display as spec {spec}'s tables or the CodeSystem give it", displays),
     )
 
 
@@ -429,14 +453,6 @@ def document_not_served(exchange: Exchange) -> Observation:
     return observe("the document not served (an error status)", check)
 
 
-def is_error_status(exchange: Exchange) -> Observation:
-    def check() -> tuple[bool, str]:
-        status = _status(exchange)
-        return status >= 400, f"HTTP {status}" + _spine_summary(exchange)
-
-    return observe("an error status (4xx or 5xx)", check)
-
-
 def accepted_with_binary(exchange: Exchange) -> Observation:
     def check() -> tuple[bool, str]:
         status = _status(exchange)
@@ -496,7 +512,7 @@ def weak_etag_matches_version(exchange: Exchange) -> Observation:
             f"ETag: {etag} with meta.versionId {version!r}"
         )
 
-    return observe('ETag: W/"<meta.versionId>"', check)
+    return judged_on('ETag: W/"<meta.versionId>"', check)
 
 
 def _media_and_charset(value: str) -> tuple[str, str | None]:
@@ -595,7 +611,7 @@ def binary_without_security_context(exchange: Exchange) -> Observation:
             return False, f"securityContext {binary['securityContext']!r}"
         return True, "no securityContext"
 
-    return observe("no securityContext element", check)
+    return judged_on("no securityContext element", check)
 
 
 def binary_only_listed_elements(exchange: Exchange) -> Observation:
@@ -607,11 +623,11 @@ def binary_only_listed_elements(exchange: Exchange) -> Observation:
         )
         return not extra, ("also " + ", ".join(extra)) if extra else "only listed elements"
 
-    return observe("only id, meta, contentType and content", check)
+    return judged_on("only id, meta, contentType and content", check)
 
 
 def issue_has_diagnostics(exchange: Exchange) -> Observation:
-    return observe("issue.diagnostics describing the error", lambda: _has_diagnostics(exchange))
+    return judged_on("issue.diagnostics describing the error", lambda: _has_diagnostics(exchange))
 
 
 def hsts_present(exchange: Exchange) -> Observation:

@@ -20,6 +20,16 @@ def judge_error(judge: Judge, req: str, judged: expect.ErrorJudgement) -> None:
         judge(DIAGNOSTICS_422, judged.diagnostics)
 
 
+@then(parsers.parse("the response status is {status:d}, else {req} cannot be judged"))
+def status_needed(judge: Judge, exchange: Exchange, status: int, req: str) -> None:
+    judge(req, expect.precondition_status(exchange, lambda s: s == status, f"HTTP {status}"))
+
+
+@then(parsers.parse("the response has an error status, else {req} cannot be judged"))
+def error_status_needed(judge: Judge, exchange: Exchange, req: str) -> None:
+    judge(req, expect.precondition_status(exchange, lambda s: s >= 400, "an error status"))
+
+
 @then(parsers.parse("the response status is {status:d} ({req})"))
 def response_status(judge: Judge, exchange: Exchange, status: int, req: str) -> None:
     judge(req, expect.status_is(exchange, status))
@@ -191,8 +201,3 @@ def hsts(judge: Judge, exchange: Exchange, req: str) -> None:
 @then(parsers.parse("the document is not served ({req})"))
 def document_withheld(judge: Judge, exchange: Exchange, req: str) -> None:
     judge(req, expect.document_not_served(exchange))
-
-
-@then(parsers.parse("the response has an error status ({req})"))
-def error_status(judge: Judge, exchange: Exchange, req: str) -> None:
-    judge(req, expect.is_error_status(exchange))

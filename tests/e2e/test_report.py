@@ -12,6 +12,7 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 from jsonschema import Draft202012Validator
 
 from e2e.harness import CliResult, provider_config_file, run_cli
+from gpc_assure.catalogue import catalogue
 from gpc_assure.paths import SCHEMAS_DIR
 from gpc_assure.provider import ProviderSettings, ReferenceProvider
 from gpc_assure.provider.documents import stored_documents
@@ -56,7 +57,9 @@ def test_assurance_report_json_validates_and_says_conformant(passing: CliResult)
     assert verdict["status"] == "conformant"
     requirements = data["requirements"]
     assert isinstance(requirements, list)
-    assert {r["status"] for r in requirements} <= {"passed", "manual"}
+    assert {r["status"] for r in requirements} <= {"passed", "manual", "not-applicable"}
+    not_arising = {r["id"] for r in requirements if r["status"] == "not-applicable"}
+    assert not_arising <= {r.id for r in catalogue().values() if r.applies_when}
 
 
 def test_failing_run_is_non_conformant_and_names_the_requirement(failing: CliResult) -> None:
