@@ -179,11 +179,12 @@ class ProviderApp:
     def _token_refused(self, request: Request, fmt: Format, problem: JwtProblem) -> Reply:
         """400 BAD_REQUEST (Malformed request errors: JWT claims), or a reading's answer."""
         readings, diagnostics = self.readings, problem.diagnostics
-        if problem.kind == "scope" and "scope-403" in readings:
+        rfc_6750 = "token-errors-401" in readings
+        if problem.kind == "scope" and ("scope-403" in readings or rfc_6750):
             reply = self._error(request, fmt, 403, "forbidden", "ACCESS DENIED", diagnostics)
             challenge = 'Bearer error="insufficient_scope", scope="patient/*.read"'
             return with_headers(reply, ("WWW-Authenticate", challenge))
-        if "token-errors-401" in readings:
+        if rfc_6750:
             reply = self._error(request, fmt, 401, "invalid", "BAD_REQUEST", diagnostics)
             # RFC 6750 section 3.1: no error code when no token was sent at all.
             challenge = "Bearer" if problem.kind == "missing" else 'Bearer error="invalid_token"'

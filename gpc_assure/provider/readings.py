@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Literal
 
 
 @dataclass(frozen=True)
@@ -21,7 +22,7 @@ class Reading:
     spec_reference: str
     warns: tuple[str, ...] = ()
     """Requirements whose scenarios may warn (never fail) under this reading; empty: none may."""
-    spec: str = ""
+    spec: Literal["", "1.6", "1.0", "draft"] = ""
     """The spec version the reading belongs to ('1.0' for the 1.0.1 tables); empty: any."""
 
     @property
@@ -48,9 +49,10 @@ _BAD_REQUEST_REQUIREMENTS = (
 APPLICATION_READINGS: tuple[Reading, ...] = (
     Reading(
         "token-errors-401",
-        "every bearer-token problem is answered 401 with WWW-Authenticate: Bearer (with "
-        'error="invalid_token" once a token was sent) and a BAD_REQUEST OperationOutcome, as '
-        "RFC 6750 section 3.1 answers an invalid or missing token",
+        "bearer-token problems are answered as RFC 6750 section 3.1 answers them: 401 with "
+        'WWW-Authenticate: Bearer (error="invalid_token" once a token was sent) and a '
+        "BAD_REQUEST OperationOutcome; a defined scope that does not allow reading a document "
+        "403 insufficient_scope, as under scope-403",
         f"{_AUDIT}, Bearer token (RFC 6750 section 3.1 is binding); RFC 6750 sections 3 and 3.1",
     ),
     Reading(
