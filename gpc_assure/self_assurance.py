@@ -405,3 +405,14 @@ def write_reports(matrix: Matrix, report_dir: Path) -> tuple[Path, Path]:
     json_path.write_text(json.dumps(matrix.as_dict(), indent=2), encoding="utf-8")
     md_path.write_text(markdown(matrix), encoding="utf-8")
     return json_path, md_path
+
+
+def write_readings_reports(runs: list[ReadingRun], report_dir: Path) -> tuple[Path, Path]:
+    """The readings alone, as readings.json and readings.md."""
+    report_dir.mkdir(parents=True, exist_ok=True)
+    json_path = report_dir / "readings.json"
+    md_path = report_dir / "readings.md"
+    entries = [readings_entry(run) for run in runs]
+    json_path.write_text(json.dumps({"readings": entries}, indent=2), encoding="utf-8")
+    md_path.write_text("\n".join(["# Readings", *readings_markdown(runs)[1:]]) + "\n", "utf-8")
+    return json_path, md_path
