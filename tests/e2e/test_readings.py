@@ -10,7 +10,13 @@ from pathlib import Path
 import pytest
 
 from gpc_assure.provider import READINGS
-from gpc_assure.self_assurance import run_readings, write_readings_reports
+from gpc_assure.self_assurance import (
+    ReadingRun,
+    ScenarioResult,
+    SuiteRun,
+    run_readings,
+    write_readings_reports,
+)
 
 pytestmark = pytest.mark.e2e
 REPORTS = Path(__file__).resolve().parents[2] / "reports"
@@ -30,6 +36,30 @@ PENDING_SUITE_SUPPORT = frozenset(
         "issue-type-subtype",
     }
 )
+
+
+def _scenario(outcome: str, requirement: str) -> ScenarioResult:
+    return ScenarioResult(f"steps/x.py::test_{requirement}", outcome, (requirement,), "why")
+
+
+def test_a_reading_run_is_judged_by_failures_and_undeclared_warnings() -> None:
+    scenarios = (
+        _scenario("passed", "GPC-DOC-RD-001"),
+        _scenario("warning", "GPC-DOC-HTTP-007"),
+        _scenario("warning", "GPC-DOC-ERR-005"),
+        _scenario("error", "GPC-DOC-NF-001"),
+    )
+    run = ReadingRun("no-xml", ("GPC-DOC-HTTP-007",), "1.6", SuiteRun(1, 1.0, scenarios))
+    assert run.counts() == {"passed": 1, "failed": 0, "warning": 2, "skipped": 0, "error": 1}
+    assert run.problems == [
+        "no-xml: error test_GPC-DOC-NF-001: why",
+        "no-xml: undeclared warning test_GPC-DOC-ERR-005: why",
+    ]
+    clean = ReadingRun("no-xml", ("GPC-DOC-HTTP-007",), "1.6", SuiteRun(0, 1.0, scenarios[:2]))
+    assert clean.problems == []
+    assert ReadingRun("x", (), "1.6", SuiteRun(3, 1.0, problem="unreachable")).problems == [
+        "x: unreachable"
+    ]
 
 
 def test_pending_readings_exist() -> None:
