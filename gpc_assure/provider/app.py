@@ -186,7 +186,8 @@ class ProviderApp:
             return with_headers(reply, ("WWW-Authenticate", challenge))
         if rfc_6750:
             reply = self._error(request, fmt, 401, "invalid", "BAD_REQUEST", diagnostics)
-            # RFC 6750 section 3.1: no error code when no token was sent at all.
+            # RFC 6750 section 3.1: no error code when no bearer token was sent (none at all,
+            # or another scheme).
             challenge = "Bearer" if problem.kind == "missing" else 'Bearer error="invalid_token"'
             return with_headers(reply, ("WWW-Authenticate", challenge))
         if problem.kind == "resource" and "claim-type-422" in readings:
