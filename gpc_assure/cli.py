@@ -75,40 +75,52 @@ def _self_assure_parser(sub: "argparse._SubParsersAction[argparse.ArgumentParser
     parser = sub.add_parser(
         "self-assure",
         help="prove the suite catches every fault of the reference provider",
-        description="Run the suite against the conformant reference provider and against it "
-        "with each fault switched on. Exit 0 when every fault is caught, the conformant "
-        "provider passes with no warning, and every scenario is failed by some fault.",
+        description="Run the suite against the conformant reference provider, against it "
+        "with each fault switched on, and with each reading (another conformant answer) "
+        "switched on. Exit 0 when every fault is caught, the conformant provider passes with "
+        "no warning, every scenario is failed by some fault, and no reading fails a scenario "
+        "or warns where it does not declare a warning. With --fault or --reading, only the "
+        "named faults and readings run.",
     )
     parser.add_argument("--jobs", type=int, default=2, help="runs at a time (default 2)")
     parser.add_argument("--fault", action="append", metavar="NAME", help="only these faults")
+    parser.add_argument("--reading", action="append", metavar="NAME", help="only these readings")
     parser.add_argument("--report-dir", type=Path, default=Path("reports"), metavar="DIR")
 
 
 def self_assure(args: argparse.Namespace) -> int:
-    from gpc_assure.provider import FAULTS
+    from gpc_assure.provider import FAULTS, READINGS
     from gpc_assure.self_assurance import run_matrix, write_reports
 
-    unknown = sorted(set(args.fault or ()) - set(FAULTS))
-    if unknown:
-        print(
-            f"gpc-assure: unknown fault {unknown[0]!r} (see provider --list-faults)",
-            file=sys.stderr,
-        )
-        return EXIT_USAGE
-    matrix = run_matrix(args.fault or sorted(FAULTS), jobs=args.jobs)
-    if args.fault:
+    for kind, names, known in (("fault", args.fault, FAULTS), ("reading", args.reading, READINGS)):
+        unknown = sorted(set(names or ()) - set(known))
+        if unknown:
+            print(
+                f"gpc-assure: unknown {kind} {unknown[0]!r} (see provider --list-{kind}s)",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+    targeted = bool(args.fault or args.reading)
+    faults = args.fault or ([] if targeted else sorted(FAULTS))
+    readings = args.reading or ([] if targeted else list(READINGS))
+    matrix = run_matrix(faults, jobs=args.jobs, readings=readings)
+    if targeted:
         matrix.untested_scenarios = []  # only meaningful over the whole fault set
     _, md_path = write_reports(matrix, args.report_dir)
     print(
         f"gpc-assure: {len(matrix.fault_runs)} faults, kill rate {matrix.kill_rate:.1%}, "
         f"{len(matrix.unexpected)} unexpected failures, "
         f"{len(matrix.conformant_findings)} conformant findings, "
-        f"{len(matrix.untested_scenarios)} untested scenarios, {matrix.seconds:.0f} s"
+        f"{len(matrix.untested_scenarios)} untested scenarios, "
+        f"{len(matrix.readings)} readings with {len(matrix.reading_problems)} problems, "
+        f"{matrix.seconds:.0f} s"
     )
     for run in matrix.survivors:
         print(f"gpc-assure: SURVIVED: {run.fault} ({', '.join(run.requirements)})")
     for fault, scenario in matrix.unexpected:
         print(f"gpc-assure: UNEXPECTED: {fault} failed {scenario.id.split('::')[-1]}")
+    for problem in matrix.reading_problems:
+        print(f"gpc-assure: READING: {problem}")
     print(f"gpc-assure: report: {md_path.resolve()}")
     return EXIT_PASSED if matrix.passed else EXIT_FAILED
 

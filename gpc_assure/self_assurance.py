@@ -1,6 +1,7 @@
 """Self-assurance: run the suite against the reference provider with each fault switched on,
 and check that every fault is caught, that the conformant provider passes cleanly, and that
-no scenario goes untested.
+no scenario goes untested; and with each reading switched on, and check that no conformant
+reading fails a scenario or warns where it does not declare a warning.
 
 Each run is a real `gpc-assure run` in its own process, against a live provider on 127.0.0.1.
 """
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from gpc_assure.catalogue import catalogue
-from gpc_assure.provider import FAULTS, ProviderSettings, ReferenceProvider
+from gpc_assure.provider import FAULTS, READINGS, ProviderSettings, ReferenceProvider
 
 CONFORMANT = "(conformant)"
 RUN_TIMEOUT_SECONDS = 600
@@ -102,15 +103,21 @@ class FaultRun:
         return [s for s in self.collateral if not declared & s.blamed]
 
 
-def run_one(fault: str, work_dir: Path, timeout: float) -> FaultRun:
-    """Start the provider with `fault` (CONFORMANT: none) and run the suite against it."""
-    faults = frozenset() if fault == CONFORMANT else frozenset({fault})
-    requirements = () if fault == CONFORMANT else FAULTS[fault].requirements
-    also_fails = () if fault == CONFORMANT else FAULTS[fault].also_fails
-    run_dir = work_dir / fault.strip("()")
+@dataclass(frozen=True)
+class SuiteRun:
+    """What one `gpc-assure run` against one provider gave."""
+
+    exit_code: int
+    seconds: float
+    scenarios: tuple[ScenarioResult, ...] = ()
+    problem: str = ""
+
+
+def run_suite(settings: ProviderSettings, run_dir: Path, timeout: float) -> SuiteRun:
+    """Start a provider with *settings* and run the whole suite against it (at its spec)."""
     run_dir.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    with ReferenceProvider(ProviderSettings(faults=faults)) as provider:
+    with ReferenceProvider(settings) as provider:
         config = run_dir / "provider.toml"
         config.write_text(provider_config_toml(provider), encoding="utf-8")
         completed = subprocess.run(
@@ -123,6 +130,8 @@ def run_one(fault: str, work_dir: Path, timeout: float) -> FaultRun:
                 str(config),
                 "--report-dir",
                 str(run_dir / "report"),
+                "--spec",
+                settings.spec,
                 "--connect-timeout",
                 str(timeout),
                 "--read-timeout",
@@ -137,9 +146,7 @@ def run_one(fault: str, work_dir: Path, timeout: float) -> FaultRun:
     summary_file = run_dir / "report" / "summary.json"
     if not summary_file.is_file():
         problem = (completed.stderr.strip().splitlines() or ["no summary.json written"])[-1]
-        return FaultRun(
-            fault, requirements, also_fails, completed.returncode, seconds, problem=problem
-        )
+        return SuiteRun(completed.returncode, seconds, problem=problem)
     summary = json.loads(summary_file.read_text(encoding="utf-8"))
     scenarios = tuple(
         ScenarioResult(
@@ -157,7 +164,83 @@ def run_one(fault: str, work_dir: Path, timeout: float) -> FaultRun:
         )
         for s in summary["scenarios"]
     )
-    return FaultRun(fault, requirements, also_fails, completed.returncode, seconds, scenarios)
+    return SuiteRun(completed.returncode, seconds, scenarios)
+
+
+def run_one(fault: str, work_dir: Path, timeout: float) -> FaultRun:
+    """Start the provider with `fault` (CONFORMANT: none) and run the suite against it."""
+    faults = frozenset() if fault == CONFORMANT else frozenset({fault})
+    requirements = () if fault == CONFORMANT else FAULTS[fault].requirements
+    also_fails = () if fault == CONFORMANT else FAULTS[fault].also_fails
+    run = run_suite(ProviderSettings(faults=faults), work_dir / fault.strip("()"), timeout)
+    return FaultRun(
+        fault, requirements, also_fails, run.exit_code, run.seconds, run.scenarios, run.problem
+    )
+
+
+def _short(scenario_id: str) -> str:
+    return scenario_id.split("::")[-1]
+
+
+@dataclass(frozen=True)
+class ReadingRun:
+    """One run of the whole suite against the provider with one reading switched on."""
+
+    reading: str
+    warns: tuple[str, ...]
+    spec: str
+    run: SuiteRun
+
+    def with_outcome(self, *outcomes: str) -> list[ScenarioResult]:
+        return [s for s in self.run.scenarios if s.outcome in outcomes]
+
+    @property
+    def failures(self) -> list[ScenarioResult]:
+        """Failed or errored scenarios: the suite refused a conformant answer."""
+        return self.with_outcome("failed", "error")
+
+    @property
+    def undeclared_warnings(self) -> list[ScenarioResult]:
+        """Warnings on scenarios checking no requirement the reading declares it may warn on."""
+        return [
+            s for s in self.with_outcome("warning") if not set(self.warns) & set(s.requirements)
+        ]
+
+    @property
+    def problems(self) -> list[str]:
+        """What is wrong with this reading's run, in words (empty: it passed)."""
+        name = self.reading
+        if self.run.problem or not self.run.scenarios:
+            return [f"{name}: {self.run.problem or 'no scenario ran'}"]
+        problems = [f"{name}: {s.outcome} {_short(s.id)}: {s.message}" for s in self.failures]
+        problems += [
+            f"{name}: undeclared warning {_short(s.id)}: {s.message}"
+            for s in self.undeclared_warnings
+        ]
+        if self.run.exit_code != 0 and not self.failures:
+            problems.append(f"{name}: exit code {self.run.exit_code}")
+        return problems
+
+    def counts(self) -> dict[str, int]:
+        outcomes = ("passed", "failed", "warning", "skipped", "error")
+        return {o: len(self.with_outcome(o)) for o in outcomes}
+
+
+def run_reading(reading: str, work_dir: Path, timeout: float) -> ReadingRun:
+    """Start the provider with `reading` switched on and run the suite against it."""
+    declared = READINGS[reading]
+    settings = ProviderSettings(spec=declared.spec or "1.6", readings=frozenset({reading}))
+    run = run_suite(settings, work_dir / f"reading-{reading}", timeout)
+    return ReadingRun(reading, declared.warns, settings.spec, run)
+
+
+def run_readings(readings: Iterable[str], jobs: int, timeout: float = 3.0) -> list[ReadingRun]:
+    """The suite against each reading, `jobs` runs at a time."""
+    with (
+        tempfile.TemporaryDirectory(prefix="gpc-assure-readings-") as work,
+        ThreadPoolExecutor(max(1, jobs)) as pool,
+    ):
+        return list(pool.map(lambda r: run_reading(r, Path(work), timeout), readings))
 
 
 @dataclass
@@ -165,6 +248,7 @@ class Matrix:
     runs: list[FaultRun]
     seconds: float
     untested_scenarios: list[str] = field(default_factory=list)
+    readings: list[ReadingRun] = field(default_factory=list)
 
     @property
     def conformant(self) -> FaultRun:
@@ -192,9 +276,17 @@ class Matrix:
         return (len(runs) - len(self.survivors)) / len(runs) if runs else 1.0
 
     @property
+    def reading_problems(self) -> list[str]:
+        return [p for r in self.readings for p in r.problems]
+
+    @property
     def passed(self) -> bool:
         return not (
-            self.survivors or self.unexpected or self.conformant_findings or self.untested_scenarios
+            self.survivors
+            or self.unexpected
+            or self.conformant_findings
+            or self.untested_scenarios
+            or self.reading_problems
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -225,11 +317,30 @@ class Matrix:
                 }
                 for r in self.runs
             ],
+            "readings": [readings_entry(r) for r in self.readings],
         }
 
 
-def run_matrix(faults: Iterable[str], jobs: int, timeout: float = 3.0) -> Matrix:
-    """The conformant provider and each fault, `jobs` runs at a time."""
+def readings_entry(run: ReadingRun) -> dict[str, Any]:
+    """One reading's run for the JSON report."""
+    return {
+        "reading": run.reading,
+        "warning_level": bool(run.warns),
+        "may_warn": list(run.warns),
+        "spec": run.spec,
+        "exit_code": run.run.exit_code,
+        "seconds": round(run.run.seconds, 1),
+        "outcomes": run.counts(),
+        "failures": [asdict(s) for s in run.failures],
+        "warnings": [asdict(s) for s in run.with_outcome("warning")],
+        "problems": run.problems,
+    }
+
+
+def run_matrix(
+    faults: Iterable[str], jobs: int, timeout: float = 3.0, readings: Iterable[str] = ()
+) -> Matrix:
+    """The conformant provider, each fault and each reading, `jobs` runs at a time."""
     names = [CONFORMANT, *faults]
     started = time.perf_counter()
     with (
@@ -237,7 +348,8 @@ def run_matrix(faults: Iterable[str], jobs: int, timeout: float = 3.0) -> Matrix
         ThreadPoolExecutor(max(1, jobs)) as pool,
     ):
         runs = list(pool.map(lambda f: run_one(f, Path(work), timeout), names))
-    matrix = Matrix(runs, time.perf_counter() - started)
+        reading_runs = list(pool.map(lambda r: run_reading(r, Path(work), timeout), readings))
+    matrix = Matrix(runs, time.perf_counter() - started, readings=reading_runs)
     everything = {s.id for s in matrix.conformant.scenarios if s.outcome != "skipped"}
     caught = {s.id for r in matrix.fault_runs for s in r.caught_by}
     matrix.untested_scenarios = sorted(everything - caught)
@@ -269,7 +381,32 @@ def markdown(matrix: Matrix) -> str:
         ("Untested scenarios", matrix.untested_scenarios),
     ):
         lines += ["", f"## {title}", ""] + ([f"- {i}" for i in items] or ["none"])
+    if matrix.readings:
+        lines += ["", *readings_markdown(matrix.readings)]
     return "\n".join(lines) + "\n"
+
+
+def readings_markdown(runs: Iterable[ReadingRun]) -> list[str]:
+    """The readings section: outcome counts per reading, then every problem."""
+    runs = list(runs)
+    lines = [
+        "## Readings",
+        "",
+        "Each reading is another conformant answer; none may fail a scenario, and only a "
+        "warning-level reading may warn, on the requirements it names.",
+        "",
+        "| reading | spec | passed | warning | failed | error | skipped | may warn on |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for run in runs:
+        n = run.counts()
+        lines.append(
+            f"| {run.reading} | {run.spec} | {n['passed']} | {n['warning']} | {n['failed']} "
+            f"| {n['error']} | {n['skipped']} | {', '.join(run.warns) or 'nothing'} |"
+        )
+    problems = [p for run in runs for p in run.problems]
+    lines += ["", "### Reading problems", ""] + ([f"- {p}" for p in problems] or ["none"])
+    return lines
 
 
 def write_reports(matrix: Matrix, report_dir: Path) -> tuple[Path, Path]:
@@ -278,4 +415,15 @@ def write_reports(matrix: Matrix, report_dir: Path) -> tuple[Path, Path]:
     md_path = report_dir / "self-assurance.md"
     json_path.write_text(json.dumps(matrix.as_dict(), indent=2), encoding="utf-8")
     md_path.write_text(markdown(matrix), encoding="utf-8")
+    return json_path, md_path
+
+
+def write_readings_reports(runs: list[ReadingRun], report_dir: Path) -> tuple[Path, Path]:
+    """The readings alone, as readings.json and readings.md."""
+    report_dir.mkdir(parents=True, exist_ok=True)
+    json_path = report_dir / "readings.json"
+    md_path = report_dir / "readings.md"
+    entries = [readings_entry(run) for run in runs]
+    json_path.write_text(json.dumps({"readings": entries}, indent=2), encoding="utf-8")
+    md_path.write_text("\n".join(["# Readings", *readings_markdown(runs)[1:]]) + "\n", "utf-8")
     return json_path, md_path

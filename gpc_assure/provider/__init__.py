@@ -1,13 +1,24 @@
 """Embedded reference provider of GP Connect Access Document "Retrieve a document".
 
 An independent implementation (stdlib + cryptography only) used to show a green run without
-a real provider, and, through FAULTS, to prove that the suite's scenarios can fail.
+a real provider; through FAULTS, to prove that the suite's scenarios can fail; and through
+READINGS, that they pass every answer the specification allows.
 """
 
 from .certs import Pki
 from .documents import ServedDocument
 from .faults import FAULTS, Fault
+from .readings import READINGS, Reading
 from .server import ReferenceProvider
 from .settings import ProviderSettings
 
-__all__ = ["FAULTS", "Fault", "Pki", "ProviderSettings", "ReferenceProvider", "ServedDocument"]
+__all__ = [
+    "FAULTS",
+    "READINGS",
+    "Fault",
+    "Pki",
+    "ProviderSettings",
+    "Reading",
+    "ReferenceProvider",
+    "ServedDocument",
+]

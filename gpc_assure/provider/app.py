@@ -1,26 +1,31 @@
 """The provider's request handling as a pure function: a parsed request in, a reply out.
 
 Checks run in a fixed order (method, path, Spine headers, JWT, format, document); every
-fault is an explicit `in self.faults` test at the one place it bends behaviour.
+fault is an explicit `in self.faults` test, and every reading an `in self.readings` test, at
+the one place it bends behaviour.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from .bodies import BinaryBodies, compress, encode
 from .documents import LARGE_PDF_ID, StoredDocument
 from .fhir import Format, operation_outcome
-from .jwt_rules import check_authorization
+from .jwt_rules import JwtProblem, authorization_problem
 from .negotiation import accepts_gzip, negotiate
 from .settings import ProviderSettings
 from .spine_headers import check_spine_headers, header_value
 
 READ_METHODS = frozenset({"GET", "HEAD"})
 _CONTENT_TYPES: dict[Format, str] = {"json": "application/fhir+json", "xml": "application/fhir+xml"}
+_LEGACY_CONTENT_TYPES: dict[Format, str] = {
+    "json": "application/json+fhir",
+    "xml": "application/xml+fhir",
+}
 
 
 @dataclass(frozen=True)
@@ -38,6 +43,11 @@ class Reply:
     headers: tuple[tuple[str, str], ...]
     body: bytes = field(repr=False)
     is_error: bool = False
+
+
+def with_headers(reply: Reply, *headers: tuple[str, str]) -> Reply:
+    """*reply* with *headers* added."""
+    return replace(reply, headers=reply.headers + headers)
 
 
 def strip_proxy_prefix(path: str) -> str:
@@ -61,12 +71,16 @@ class ProviderApp:
     ) -> None:
         self.settings = settings
         self.faults = settings.faults
+        self.readings = settings.readings
         self.documents = {doc.info.id: doc for doc in documents}
         self.bodies = bodies
         self._binary_prefix = settings.base_path + "/Binary/"
 
     def __repr__(self) -> str:
-        return f"ProviderApp(spec={self.settings.spec!r}, faults={sorted(self.faults)})"
+        return (
+            f"ProviderApp(spec={self.settings.spec!r}, faults={sorted(self.faults)}, "
+            f"readings={sorted(self.readings)})"
+        )
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -82,15 +96,21 @@ class ProviderApp:
     def _content_type(self, fmt: Format) -> str:
         if "content-type-text-plain" in self.faults:
             return "text/plain;charset=utf-8"
+        legacy = "json-fhir-legacy-media-type" in self.readings
+        media_type = (_LEGACY_CONTENT_TYPES if legacy else _CONTENT_TYPES)[fmt]
         if "content-type-no-charset" in self.faults:
-            return _CONTENT_TYPES[fmt]
-        return f"{_CONTENT_TYPES[fmt]};charset=utf-8"
+            return media_type
+        if "charset-UTF-8" in self.readings:
+            return f"{media_type}; charset=UTF-8"
+        return f"{media_type};charset=utf-8"
 
     def _common_headers(self, *, error: bool) -> list[tuple[str, str]]:
         headers: list[tuple[str, str]] = []
         omit = "no-cache-control-on-errors" if error else "no-cache-control"
         if omit not in self.faults:
-            headers.append(("Cache-Control", "no-store"))
+            extra_directives = "cache-control-no-cache" in self.readings
+            value = "no-cache, no-store, must-revalidate" if extra_directives else "no-store"
+            headers.append(("Cache-Control", value))
         if self.settings.tls and "tls-no-hsts" not in self.faults:
             headers.append(("Strict-Transport-Security", "max-age=31536000"))
         return headers
@@ -129,10 +149,52 @@ class ProviderApp:
         if "no-diagnostics" in self.faults:
             diagnostics = ""
         outcome = operation_outcome(
-            issue_code=issue_code, spine_code=spine_code, diagnostics=diagnostics, **coding
+            issue_code=issue_code,
+            spine_code=spine_code,
+            diagnostics=diagnostics,
+            readings=self.readings,
+            **coding,
         )
         body = encode(outcome, fmt, self.faults)
         return self._reply(request, status, body, self._content_type(fmt), error=True)
+
+    def _bad_request(self, request: Request, fmt: Format, diagnostics: str) -> Reply:
+        """400 BAD_REQUEST (error handling guidance, Malformed request errors)."""
+        issue_code = "invalid"
+        if "issue-type-subtype" in self.readings:
+            issue_code = "required" if "missing" in diagnostics else "value"
+        return self._error(request, fmt, 400, issue_code, "BAD_REQUEST", diagnostics)
+
+    def _method_refused(self, request: Request, fmt: Format) -> Reply:
+        """Another verb: 400 BAD_REQUEST (Malformed request errors: invalid HTTP verb)."""
+        diagnostics = f"HTTP method {request.method} is not supported: use GET"
+        if "methods-405" in self.readings:
+            code = "INVALID_REQUEST_TYPE"
+            reply = self._error(request, fmt, 405, "not-supported", code, diagnostics)
+            return with_headers(reply, ("Allow", "GET, HEAD"))
+        if "methods-501" in self.readings:
+            return self._error(request, fmt, 501, "not-supported", "NOT_IMPLEMENTED", diagnostics)
+        return self._bad_request(request, fmt, diagnostics)
+
+    def _token_refused(self, request: Request, fmt: Format, problem: JwtProblem) -> Reply:
+        """400 BAD_REQUEST (Malformed request errors: JWT claims), or a reading's answer."""
+        readings, diagnostics = self.readings, problem.diagnostics
+        rfc_6750 = "token-errors-401" in readings
+        if problem.kind == "scope" and ("scope-403" in readings or rfc_6750):
+            reply = self._error(request, fmt, 403, "forbidden", "ACCESS DENIED", diagnostics)
+            challenge = 'Bearer error="insufficient_scope", scope="patient/*.read"'
+            return with_headers(reply, ("WWW-Authenticate", challenge))
+        if rfc_6750:
+            reply = self._error(request, fmt, 401, "invalid", "BAD_REQUEST", diagnostics)
+            # RFC 6750 section 3.1: no error code when no bearer token was sent (none at all,
+            # or another scheme).
+            challenge = "Bearer" if problem.kind == "missing" else 'Bearer error="invalid_token"'
+            return with_headers(reply, ("WWW-Authenticate", challenge))
+        if problem.kind == "resource" and "claim-type-422" in readings:
+            return self._error(request, fmt, 422, "invalid", "INVALID_RESOURCE", diagnostics)
+        if problem.kind == "conflict" and "sub-mismatch-conflicting-values" in readings:
+            return self._error(request, fmt, 400, "invalid", "CONFLICTING_VALUES", diagnostics)
+        return self._bad_request(request, fmt, diagnostics)
 
     def _not_found(self, request: Request, fmt: Format, diagnostics: str) -> Reply:
         return self._error(request, fmt, 404, "not-found", "NO_RECORD_FOUND", diagnostics)
@@ -168,7 +230,7 @@ class ProviderApp:
             honour_format_param="ignore-format-param" not in self.faults,
             default="xml" if "xml-default" in self.faults else "json",
         )
-        if fmt == "xml" and "xml-unsupported" in self.faults:
+        if fmt == "xml" and ("xml-unsupported" in self.faults or "no-xml" in self.readings):
             fmt = None
         accept = header_value(request.headers, "Accept") or ""
         if "fhir-json-accept-answered-xml" in self.faults and "application/fhir+json" in accept:
@@ -184,9 +246,7 @@ class ProviderApp:
         fmt = self._negotiate(request, split.query)
         out: Format = fmt or "json"
         if request.method not in READ_METHODS and "accept-other-methods" not in self.faults:
-            # Error handling guidance, Malformed request errors: invalid HTTP verb.
-            diagnostics = f"HTTP method {request.method} is not supported: use GET"
-            return self._error(request, out, 400, "invalid", "BAD_REQUEST", diagnostics)
+            return self._method_refused(request, out)
         doc_id = self.document_id(split.path)
         if doc_id is None:
             return self._not_found(request, out, "No resource exists at the requested path")
@@ -199,19 +259,24 @@ class ProviderApp:
         if problem is not None:
             if "header-error-wrong-spine-code" in self.faults:
                 return self._error(request, out, 422, "invalid", "INVALID_PARAMETER", problem)
-            return self._error(request, out, 400, "invalid", "BAD_REQUEST", problem)
-        problem = check_authorization(
+            return self._bad_request(request, out, problem)
+        token_problem = authorization_problem(
             header_value(request.headers, "Authorization"),
             spec=self.settings.spec,
             faults=self.faults,
             now=time.time() if now is None else now,
         )
-        if problem is not None:
-            return self._error(request, out, 400, "invalid", "BAD_REQUEST", problem)
+        if token_problem is not None and not (
+            token_problem.kind == "scope" and "organisation-scope-served" in self.readings
+        ):
+            return self._token_refused(request, out, token_problem)
         if fmt is None:
             # General API guidance, Wire format representations: unsupported format -> 415.
-            diagnostics = "The requested format is not supported: use JSON or XML"
-            return self._error(request, "json", 415, "not-supported", "BAD_REQUEST", diagnostics)
+            diagnostics = "The requested format is not supported by this server"
+            spine = "BAD_REQUEST"
+            if "spine-415-unsupported-media-type" in self.readings:
+                spine = "UNSUPPORTED_MEDIA_TYPE"
+            return self._error(request, "json", 415, "not-supported", spine, diagnostics)
         return self._read(request, doc_id, fmt)
 
     def _read(self, request: Request, doc_id: str, fmt: Format) -> Reply:

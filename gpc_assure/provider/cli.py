@@ -15,6 +15,7 @@ from typing import TextIO
 
 from .example_jwt import example_claims, unsecured_jwt
 from .faults import FAULTS
+from .readings import READINGS
 from .server import ReferenceProvider
 from .settings import SPEC_VERSIONS, ProviderSettings, SpecVersion
 
@@ -34,6 +35,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--fault", action="append", default=[], metavar="NAME", help="switch a fault on"
     )
     parser.add_argument("--list-faults", action="store_true", help="list the faults and exit")
+    parser.add_argument(
+        "--reading",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="switch a reading on (another conformant answer where the spec allows two)",
+    )
+    parser.add_argument("--list-readings", action="store_true", help="list the readings and exit")
     parser.add_argument("--delay", type=float, default=0.0, metavar="SECONDS")
     parser.add_argument("--plain-http", action="store_true", help="no TLS (local use only)")
     parser.add_argument("--workdir", type=Path, default=None, metavar="DIR")
@@ -44,6 +53,13 @@ def _list_faults(out: TextIO) -> None:
     for fault in FAULTS.values():
         requirements = ",".join(fault.requirements) or "-"
         print(f"{fault.name}\t{requirements}\t{fault.description}", file=out)
+
+
+def _list_readings(out: TextIO) -> None:
+    for reading in READINGS.values():
+        level = "warns:" + ",".join(reading.warns) if reading.warns else "conformant"
+        columns = (reading.name, level, reading.description, reading.spec_reference)
+        print("\t".join(columns), file=out)
 
 
 def curl_command(provider: ReferenceProvider, document_id: str) -> str:
@@ -77,6 +93,7 @@ def describe(provider: ReferenceProvider, out: TextIO) -> None:
         f"  spec:           {settings.spec}",
         f"  interaction id: {settings.interaction_id}",
         f"  faults:         {', '.join(sorted(settings.faults)) or 'none (conformant)'}",
+        f"  readings:       {', '.join(sorted(settings.readings)) or 'none'}",
         "  documents:",
     ]
     for doc in provider.documents:
@@ -103,6 +120,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.list_faults:
         _list_faults(sys.stdout)
         return 0
+    if args.list_readings:
+        _list_readings(sys.stdout)
+        return 0
     spec: SpecVersion = args.spec
     try:
         settings = ProviderSettings(
@@ -112,6 +132,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             provider_asid=args.asid,
             tls=not args.plain_http,
             faults=frozenset(args.fault),
+            readings=frozenset(args.reading),
             delay_seconds=args.delay,
             workdir=args.workdir,
         )

@@ -13,14 +13,41 @@ Resource = dict[str, object]
 FHIR_NS = "http://hl7.org/fhir"
 OO_PROFILE = "https://fhir.nhs.uk/STU3/StructureDefinition/GPConnect-OperationOutcome-1"
 SPINE_SYSTEM = "https://fhir.nhs.uk/STU3/CodeSystem/Spine-ErrorOrWarningCode-1"
+# The system every documents-1.0.1 error example uses (reading spine-system-valueset-uri).
+SPINE_VALUESET_SYSTEM = "https://fhir.nhs.uk/STU3/ValueSet/Spine-ErrorOrWarningCode-1"
 
-# Error handling guidance: Spine error code -> display.
+# Spine error code -> display, as the current Spine CodeSystem gives them (1.6.2 tables agree,
+# apart from ACCESS DENIED, whose table display is shorter).
 SPINE_DISPLAYS: dict[str, str] = {
     "BAD_REQUEST": "Bad request",
     "NO_RECORD_FOUND": "No record found",
     "INVALID_PARAMETER": "Invalid parameter",
     "INVALID_RESOURCE": "Invalid validation of resource",
+    "CONFLICTING_VALUES": "Conflicting values have been specified in different fields",
+    "ACCESS DENIED": "Access denied",
+    "NOT_IMPLEMENTED": "Not implemented",
+    "INVALID_REQUEST_TYPE": "The type of request is not supported by the API call",
+    "UNSUPPORTED_MEDIA_TYPE": "Unsupported media type",
 }
+# documents-1.0.1 error handling guidance: the displays its tables print (reading displays-1.0.1).
+SPINE_DISPLAYS_1_0_1: dict[str, str] = {
+    "BAD_REQUEST": "Submitted request is malformed/invalid.",
+    "NO_RECORD_FOUND": "No record found",
+    "INVALID_PARAMETER": "Submitted parameter is not valid.",
+    "INVALID_RESOURCE": "Submitted resource is not valid.",
+    "ACCESS DENIED": "Access denied",
+    "NOT_IMPLEMENTED": "FHIR resource or operation not implemented at server",
+}
+
+
+def spine_display(code: str, readings: frozenset[str] = frozenset()) -> str:
+    """The display sent with Spine *code*, as the display readings spell it."""
+    display = SPINE_DISPLAYS.get(code, code)
+    if "displays-1.0.1" in readings:
+        display = SPINE_DISPLAYS_1_0_1.get(code, display)
+    if "displays-lowercase" in readings:
+        display = display.lower()
+    return display
 
 
 def operation_outcome(
@@ -29,14 +56,18 @@ def operation_outcome(
     spine_code: str,
     diagnostics: str,
     severity: str = "error",
-    system: str = SPINE_SYSTEM,
+    system: str | None = None,
     display: str | None = None,
+    readings: frozenset[str] = frozenset(),
 ) -> Resource:
-    """A GPConnect-OperationOutcome-1 with a single issue."""
+    """A GPConnect-OperationOutcome-1 with a single issue (two under multiple-issues)."""
+    if system is None:
+        valueset = "spine-system-valueset-uri" in readings
+        system = SPINE_VALUESET_SYSTEM if valueset else SPINE_SYSTEM
     coding = {
         "system": system,
         "code": spine_code,
-        "display": SPINE_DISPLAYS.get(spine_code, spine_code) if display is None else display,
+        "display": spine_display(spine_code, readings) if display is None else display,
     }
     issue: dict[str, object] = {
         "severity": severity,
@@ -45,7 +76,20 @@ def operation_outcome(
     }
     if diagnostics:
         issue["diagnostics"] = diagnostics
-    return {"resourceType": "OperationOutcome", "meta": {"profile": [OO_PROFILE]}, "issue": [issue]}
+    issues = [issue]
+    if "multiple-issues" in readings:
+        note: dict[str, object] = {
+            "severity": "information",
+            "code": "informational",
+            "details": {"coding": [dict(coding)]},
+            "diagnostics": "The error is described by the next issue",
+        }
+        issues.insert(0, note)
+    outcome: Resource = {"resourceType": "OperationOutcome"}
+    if "outcome-without-meta" not in readings:
+        outcome["meta"] = {"profile": [OO_PROFILE]}
+    outcome["issue"] = issues
+    return outcome
 
 
 def to_json(resource: Mapping[str, object]) -> bytes:

@@ -7,6 +7,8 @@ import base64
 import binascii
 import json
 import re
+from dataclasses import dataclass
+from typing import Literal
 
 from .faults import JWT_CLAIMS
 
@@ -16,13 +18,35 @@ SDS_ROLE_SYSTEM = "https://fhir.nhs.uk/Id/sds-role-profile-id"
 EXPIRY_SECONDS = 300
 CLOCK_SKEW_SECONDS = 300
 READ_SCOPE = "patient/*.read"
+# The audit page's requested_scope table: every defined access scope.
+DEFINED_SCOPES = frozenset(
+    {"patient/*.read", "patient/*.write", "organization/*.read", "organization/*.write"}
+)
 CONFIDENTIALITY_SCOPES = frozenset({"conf/N", "conf/R"})
 
 _BASE64URL = re.compile(r"[A-Za-z0-9_-]*")
 
 
+ProblemKind = Literal["missing", "invalid", "resource", "conflict", "scope"]
+
+
 class JwtRejected(Exception):
     """The token is refused; the message is safe to return as diagnostics."""
+
+    def __init__(self, message: str, kind: ProblemKind = "invalid") -> None:
+        super().__init__(message)
+        self.kind: ProblemKind = kind
+
+
+@dataclass(frozen=True)
+class JwtProblem:
+    """Why a token is refused: diagnostics, and what kind of problem it is."""
+
+    diagnostics: str
+    kind: ProblemKind = "invalid"
+    """missing: no bearer token at all; resource: a claim that is not a valid resource of its
+    type; conflict: claims that disagree; scope: a defined scope that does not allow reading a
+    document (every other claim being acceptable); invalid: anything else."""
 
 
 def _b64url_json(part: str, what: str) -> dict[str, object]:
@@ -85,10 +109,10 @@ class _ClaimChecker:
         self.strings()
         self.times()
         self.reason()
-        self.scope()
         self.device()
         self.organization()
         self.practitioner()
+        self.scope()
 
     def present(self, claim: str) -> bool:
         return claim not in self.skipped
@@ -140,7 +164,12 @@ class _ClaimChecker:
             return
         extra_allowed = CONFIDENTIALITY_SCOPES if self.spec == "1.6" else frozenset()
         if READ_SCOPE not in tokens or not tokens - {READ_SCOPE} <= extra_allowed:
-            raise JwtRejected("JWT claim 'requested_scope' is not valid for reading a document")
+            access = tokens - CONFIDENTIALITY_SCOPES
+            defined = bool(access) and access <= DEFINED_SCOPES
+            raise JwtRejected(
+                "JWT claim 'requested_scope' is not valid for reading a document",
+                "scope" if defined else "invalid",
+            )
 
     def resource(self, claim: str, resource_type: str) -> dict[str, object] | None:
         """The claim as a FHIR resource of *resource_type*, or None when it may be skipped."""
@@ -150,7 +179,7 @@ class _ClaimChecker:
         if isinstance(value, dict) and value.get("resourceType") == resource_type:
             return value
         if not self.allowed("accept-wrong-claim-resource-type"):
-            raise JwtRejected(f"JWT claim '{claim}' must be a {resource_type} resource")
+            raise JwtRejected(f"JWT claim '{claim}' must be a {resource_type} resource", "resource")
         return value if isinstance(value, dict) else None
 
     def device(self) -> None:
@@ -163,7 +192,8 @@ class _ClaimChecker:
         system = None if self.allowed("accept-wrong-ods-system") else ODS_SYSTEM
         if _identifier_value(org, system) is None:
             raise JwtRejected(
-                "JWT claim 'requesting_organization' must have an ODS organisation code identifier"
+                "JWT claim 'requesting_organization' must have an ODS organisation code identifier",
+                "resource",
             )
 
     def practitioner(self) -> None:
@@ -173,10 +203,12 @@ class _ClaimChecker:
             return
         check_sub = self.present("sub") and not self.allowed("accept-sub-practitioner-mismatch")
         if check_sub and practitioner.get("id") != self.claims["sub"]:
-            raise JwtRejected(f"JWT claim '{claim}' id must equal claim 'sub'")
+            raise JwtRejected(f"JWT claim '{claim}' id must equal claim 'sub'", "conflict")
         user_id = _identifier_value(practitioner, SDS_USER_SYSTEM)
         if user_id is None:
-            raise JwtRejected(f"JWT claim '{claim}' must have an SDS user id identifier")
+            raise JwtRejected(
+                f"JWT claim '{claim}' must have an SDS user id identifier", "resource"
+            )
         role_id = _identifier_value(practitioner, SDS_ROLE_SYSTEM)
         if self.allowed("reject-unk-sds-ids") and "UNK" in (user_id, role_id):
             raise JwtRejected(f"JWT claim '{claim}' has an UNK SDS identifier")
@@ -196,17 +228,17 @@ def _token_from(authorization: str, faults: frozenset[str]) -> str:
         return token.strip()
     if "accept-non-bearer-scheme" in faults:
         return authorization.split()[-1]
-    raise JwtRejected("Authorization header must use the Bearer scheme")
+    raise JwtRejected("Authorization header must use the Bearer scheme", "missing")
 
 
-def check_authorization(
+def authorization_problem(
     authorization: str | None, *, spec: str, faults: frozenset[str], now: float
-) -> str | None:
-    """None when the Authorization header carries an acceptable JWT, else diagnostics."""
+) -> JwtProblem | None:
+    """None when the Authorization header carries an acceptable JWT, else what is wrong."""
     if authorization is None or not authorization.strip():
         if "accept-missing-authorization" in faults:
             return None
-        return "Authorization header with a Bearer JWT is missing"
+        return JwtProblem("Authorization header with a Bearer JWT is missing", "missing")
     try:
         token = _token_from(authorization, faults)
         try:
@@ -217,5 +249,13 @@ def check_authorization(
             raise
         _ClaimChecker(claims, spec, faults, now).run()
     except JwtRejected as exc:
-        return str(exc)
+        return JwtProblem(str(exc), exc.kind)
     return None
+
+
+def check_authorization(
+    authorization: str | None, *, spec: str, faults: frozenset[str], now: float
+) -> str | None:
+    """None when the Authorization header carries an acceptable JWT, else diagnostics."""
+    problem = authorization_problem(authorization, spec=spec, faults=faults, now=now)
+    return None if problem is None else problem.diagnostics

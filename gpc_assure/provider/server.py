@@ -25,6 +25,7 @@ from .tls import server_context
 
 _LOG = logging.getLogger("gpc_assure.provider")
 SOCKET_TIMEOUT_SECONDS = 30.0
+CHUNK_BYTES = 16 * 1024
 
 
 class _Server(ThreadingHTTPServer):
@@ -145,13 +146,33 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(reply)
 
     def _send(self, reply: Reply) -> None:
+        readings = self.server.app.readings
+        chunked = "chunked-bodies" in readings
+        headers = [*reply.headers]
+        if "connection-close" in readings:
+            headers.append(("Connection", "close"))  # send_header then closes after the reply
+        if chunked:
+            headers.append(("Transfer-Encoding", "chunked"))
+        else:
+            headers.append(("Content-Length", str(len(reply.body))))
+        lowercase = "header-names-lowercase" in readings
         self.send_response(reply.status)
-        for name, value in reply.headers:
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(reply.body)))
+        for name, value in headers:
+            self.send_header(name.lower() if lowercase else name, value)
         self.end_headers()
-        if self.command != "HEAD":
+        if self.command == "HEAD":
+            return
+        if chunked:
+            self._write_chunks(reply.body)
+        else:
             self.wfile.write(reply.body)
+
+    def _write_chunks(self, body: bytes) -> None:
+        """The body in HTTP/1.1 chunks (RFC 7230 section 4.1), then the last, empty chunk."""
+        for start in range(0, len(body), CHUNK_BYTES):
+            chunk = body[start : start + CHUNK_BYTES]
+            self.wfile.write(b"%X\r\n%s\r\n" % (len(chunk), chunk))
+        self.wfile.write(b"0\r\n\r\n")
 
 
 class ReferenceProvider:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Literal
 
 from .faults import check_fault_names
+from .readings import check_reading_names
 
 SpecVersion = Literal["1.6", "1.0", "draft"]
 SPEC_VERSIONS: tuple[SpecVersion, ...] = ("1.6", "1.0", "draft")
@@ -22,6 +23,15 @@ def interaction_id_for(spec: str) -> str:
     return _DRAFT_INTERACTION_ID if spec == "draft" else _RELEASED_INTERACTION_ID
 
 
+def _names(raw: object, problem: str) -> frozenset[str]:
+    """A name, or a collection of names, as a frozenset; TypeError(*problem*) otherwise."""
+    if isinstance(raw, str):
+        raw = (raw,)
+    if not isinstance(raw, Iterable):
+        raise TypeError(problem)
+    return frozenset(str(name) for name in raw)
+
+
 @dataclass(frozen=True)
 class ProviderSettings:
     """How to run the provider; every field has a working default."""
@@ -33,20 +43,19 @@ class ProviderSettings:
     base_path: str = "/B82617/STU3/1/gpconnect/documents"
     tls: bool = True
     faults: frozenset[str] = field(default_factory=frozenset)
+    readings: frozenset[str] = field(default_factory=frozenset)
     delay_seconds: float = 0.0
     workdir: Path | None = None
 
     def __post_init__(self) -> None:
         if self.spec not in SPEC_VERSIONS:
             raise ValueError(f"unknown spec {self.spec!r}: expected one of {SPEC_VERSIONS}")
-        raw: object = self.faults
-        if isinstance(raw, str):
-            raw = (raw,)
-        if not isinstance(raw, Iterable):
-            raise TypeError("faults must be a collection of fault names")
-        faults = frozenset(str(name) for name in raw)
+        faults = _names(self.faults, "faults must be a collection of fault names")
         check_fault_names(faults)
         object.__setattr__(self, "faults", faults)
+        readings = _names(self.readings, "readings must be a collection of reading names")
+        check_reading_names(readings)
+        object.__setattr__(self, "readings", readings)
         object.__setattr__(self, "base_path", "/" + self.base_path.strip("/"))
         if self.workdir is not None:
             object.__setattr__(self, "workdir", Path(self.workdir))
