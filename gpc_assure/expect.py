@@ -387,21 +387,15 @@ def rejected_with(
         return _issue_allowed(status, matched)
 
     def as_tabled() -> tuple[bool | None, str]:
-        if not matched:
+        errors = [(i, c) for i, c in matched if i.get("severity") == "error"] or matched
+        if not errors:
             return None, "no Spine code to compare"
         named = any(a.spine_codes for a in alternatives)
-        wrong_type = [
-            f"{c.get('code')} with issue code {i.get('code')!r} "
-            f"(the tables give {ISSUE_TYPES[str(c.get('code'))]!r})"
-            for i, c in matched
-            if named
-            and str(c.get("code")) in ISSUE_TYPES
-            and i.get("code") != ISSUE_TYPES[str(c.get("code"))]
-        ]
-        met, displays = _displays_as_tabled([c for _, c in matched], spec)
-        if wrong_type:
-            return False, "; ".join(wrong_type) + ("" if met else f"; {displays}")
-        return met, displays
+        findings = [_as_tabled(issue, coding, spec, check_type=named) for issue, coding in errors]
+        exact = next((text for ok, text in findings if ok), None)
+        if exact is not None:
+            return True, exact
+        return False, "; ".join(text for _, text in findings)
 
     allowed = observe(expected, check)
     tabled = observe(
@@ -417,6 +411,18 @@ def _has_diagnostics(exchange: Exchange) -> tuple[bool, str]:
     if any(_diagnostics(issue) for issue in _issues(exchange)):
         return True, "diagnostics present"
     return False, "no diagnostics"
+
+
+def _as_tabled(
+    issue: dict[str, Any], coding: dict[str, Any], spec: str, *, check_type: bool
+) -> tuple[bool, str]:
+    """One issue's Spine coding against the tables: its display, and (when the rejection named
+    its codes) the issue type the tables pair with the code."""
+    code = str(coding.get("code"))
+    tabled = ISSUE_TYPES.get(code)
+    if check_type and tabled is not None and issue.get("code") != tabled:
+        return False, f"{code} with issue code {issue.get('code')!r} (the tables give {tabled!r})"
+    return _displays_as_tabled([coding], spec)
 
 
 def _diagnostics(issue: dict[str, Any]) -> bool:

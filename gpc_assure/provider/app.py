@@ -190,6 +190,10 @@ class ProviderApp:
             # or another scheme).
             challenge = "Bearer" if problem.kind == "missing" else 'Bearer error="invalid_token"'
             return with_headers(reply, ("WWW-Authenticate", challenge))
+        if "token-errors-401-without-challenge" in self.faults and problem.kind != "scope":
+            return self._error(request, fmt, 401, "invalid", "BAD_REQUEST", diagnostics)
+        if problem.kind == "resource" and "claim-type-422-without-diagnostics" in self.faults:
+            return self._error(request, fmt, 422, "invalid", "INVALID_RESOURCE", "")
         if problem.kind == "resource" and "claim-type-422" in readings:
             return self._error(request, fmt, 422, "invalid", "INVALID_RESOURCE", diagnostics)
         if problem.kind == "conflict" and "sub-mismatch-conflicting-values" in readings:

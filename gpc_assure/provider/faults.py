@@ -209,6 +209,16 @@ _RAW: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         ("GPC-DOC-JWT-013",),
     ),
     (
+        "token-errors-401-without-challenge",
+        "bearer token errors answer 401 without a WWW-Authenticate challenge",
+        tuple(f"GPC-DOC-JWT-{n:03d}" for n in (*range(1, 10), 11, 12, 13)),
+    ),
+    (
+        "claim-type-422-without-diagnostics",
+        "a claim resource of the wrong type answers 422 INVALID_RESOURCE without diagnostics",
+        ("GPC-DOC-ERR-007",),
+    ),
+    (
         "reject-future-iat",
         "a JWT issued even slightly in the future is refused",
         ("GPC-DOC-JWT-014",),

@@ -26,16 +26,7 @@ REPORTS = Path(__file__).resolve().parents[2] / "reports"
 # punctuation, UNSUPPORTED_MEDIA_TYPE in the OperationOutcome schema, the Spine code looked
 # for in every issue, issue types one level below the tabled one). They still run, and their
 # results are printed and written to the report; only they may fail.
-PENDING_SUITE_SUPPORT = frozenset(
-    {
-        "token-errors-401",
-        "displays-1.0.1",
-        "displays-lowercase",
-        "spine-415-unsupported-media-type",
-        "multiple-issues",
-        "issue-type-subtype",
-    }
-)
+PENDING_SUITE_SUPPORT: frozenset[str] = frozenset()
 
 
 def _scenario(outcome: str, requirement: str) -> ScenarioResult:
