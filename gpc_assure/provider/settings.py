@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Literal
 
 from .faults import check_fault_names
+from .tls import TRANSPORT_READINGS
 
 SpecVersion = Literal["1.6", "1.0", "draft"]
 SPEC_VERSIONS: tuple[SpecVersion, ...] = ("1.6", "1.0", "draft")
@@ -33,6 +34,8 @@ class ProviderSettings:
     base_path: str = "/B82617/STU3/1/gpconnect/documents"
     tls: bool = True
     faults: frozenset[str] = field(default_factory=frozenset)
+    readings: frozenset[str] = frozenset()
+    """Legitimate ways of answering the provider is switched to (it stays conformant)."""
     delay_seconds: float = 0.0
     workdir: Path | None = None
 
@@ -47,6 +50,17 @@ class ProviderSettings:
         faults = frozenset(str(name) for name in raw)
         check_fault_names(faults)
         object.__setattr__(self, "faults", faults)
+        given: object = self.readings
+        if isinstance(given, str):
+            given = (given,)
+        if not isinstance(given, Iterable):
+            raise TypeError("readings must be a collection of reading names")
+        readings = frozenset(str(name) for name in given)
+        unknown = sorted(readings - set(TRANSPORT_READINGS))
+        if unknown:
+            known = ", ".join(TRANSPORT_READINGS)
+            raise ValueError(f"unknown reading: {unknown[0]!r}; known: {known}")
+        object.__setattr__(self, "readings", readings)
         object.__setattr__(self, "base_path", "/" + self.base_path.strip("/"))
         if self.workdir is not None:
             object.__setattr__(self, "workdir", Path(self.workdir))
