@@ -93,13 +93,7 @@ def _tcp_problem(host: str, port: int, timeout: float) -> str | None:
     return None
 
 
-def _valid_probe(
-    config: ProviderConfig,
-    host: str,
-    port: int,
-    verify: Verify,
-    max_version: ssl.TLSVersion | None = None,
-) -> ProbeResult:
+def _valid_probe(config: ProviderConfig, host: str, port: int, verify: Verify) -> ProbeResult:
     """The valid request for the first configured document, over the tester's own set-up."""
     tls = config.tls
     document = config.documents[0].id if config.documents else config.unknown_document_id
@@ -114,7 +108,6 @@ def _valid_probe(
         client_key=tls.client_key,
         key_password=password,
         verify=verify,
-        max_version=max_version,
         timeout=config.connect_timeout + config.read_timeout,
         http_path=urlsplit(request.url).path,
         headers=request.headers,
@@ -138,12 +131,6 @@ def _tls_problem(config: ProviderConfig, host: str, port: int) -> Stop | None:
                     f"handshake without verification completes: check {CA_FILES}",
                 )
             result = relaxed
-    if result.refusal == "closed" and result.tls_version == "TLSv1.3":
-        # A TLS 1.3 server's alert refusing the client certificate can be lost when the request
-        # crosses it; over TLS 1.2 the refusal is part of the handshake.
-        verify: Verify = "none" if result.server_verified is None else "chain"
-        retry = _valid_probe(config, host, port, verify, ssl.TLSVersion.TLSv1_2)
-        result = retry if retry.alert in _CERTIFICATE_ALERTS else result
     problem = _client_certificate_problem(config, result)
     if problem is not None:
         return Stop("set-up", problem)
@@ -152,11 +139,18 @@ def _tls_problem(config: ProviderConfig, host: str, port: int) -> Stop | None:
     return None
 
 
+def _certificate_alerts(config: ProviderConfig) -> frozenset[str]:
+    """The alerts that refuse the tester's client certificate; without one configured, a
+    TLS 1.2 server demanding one answers handshake_failure too."""
+    if config.tls.client_cert is None:
+        return _CERTIFICATE_ALERTS | {"handshake_failure"}
+    return _CERTIFICATE_ALERTS
+
+
 def _client_certificate_problem(config: ProviderConfig, result: ProbeResult) -> str | None:
     """One line naming the tester's client-certificate files, when the provider refused them."""
     configured = config.tls.client_cert is not None
-    alerts = _CERTIFICATE_ALERTS | ({"handshake_failure"} if not configured else set())
-    if result.alert in alerts:
+    if result.alert in _certificate_alerts(config):
         evidence = f"TLS alert {result.alert}"
     elif result.status is not None and result.certificate_complaint:
         evidence = f"a valid request answered {result.detail.split(': ', 1)[-1]}"

@@ -70,6 +70,7 @@ policy, not its certificate)."""
 Refusal = Literal["handshake", "closed", "http"]
 
 _LEGACY_CIPHERS = "DEFAULT:@SECLEVEL=0"
+_ALERT_WAIT_SECONDS = 0.5
 _STATUS_LINE = re.compile(rb"HTTP/1\.[0-9] ([0-9]{3})(?:[ \t]([^\r\n]*))?\r?(?:\n|$)")
 _DOCUMENT = re.compile(rb'"resourceType"\s*:\s*"Binary"|<Binary[\s>/]')
 _CERTIFICATE_WORDS = re.compile(rb"certificate|\bssl\b", re.IGNORECASE)
@@ -181,7 +182,16 @@ def probe(
             unsupported_locally=True,
         )
     deadline = time.monotonic() + timeout
-    return _connect(context, host, port, name, deadline, request, verify != "none")
+    verifying = verify != "none"
+    result = _connect(context, host, port, name, deadline, request, verifying)
+    if result.refusal == "closed" and result.tls_version == "TLSv1.3":
+        # A TLS 1.3 server refuses a client certificate with an alert after our side of the
+        # handshake is done; a request crossing that alert can make it unreadable. Once
+        # more, waiting briefly for an alert before sending, to report how it refused.
+        wait = min(_ALERT_WAIT_SECONDS, deadline - time.monotonic())
+        if wait > 0:
+            result = _connect(context, host, port, name, deadline, request, verifying, wait)
+    return result
 
 
 def _context(
@@ -286,6 +296,7 @@ def _connect(
     deadline: float,
     request: bytes,
     verifying: bool,
+    alert_wait: float = 0.0,
 ) -> ProbeResult:
     where = f"{host}:{port}"
     try:
@@ -333,6 +344,8 @@ def _connect(
             cipher = suite[0] if suite else None
             session = Session(version, cipher, True if verifying else None)
             try:
+                if alert_wait > 0:
+                    _await_alert(conn, alert_wait)
                 conn.settimeout(_remaining(deadline))
                 conn.sendall(request)
             except OSError as exc:
@@ -341,6 +354,17 @@ def _connect(
     if not data:
         return session.ended(error)
     return session.answered(data, error)
+
+
+def _await_alert(conn: ssl.SSLSocket, seconds: float) -> None:
+    """Wait up to `seconds` for the server to end the session (raising its alert or EOF);
+    return quietly when it stays silent (session tickets are read and skipped)."""
+    conn.settimeout(seconds)
+    try:
+        if conn.recv(1):
+            raise ConnectionError("the server spoke before the request was sent")
+    except TimeoutError:
+        return
 
 
 def _remaining(deadline: float) -> float:

@@ -163,7 +163,7 @@ def attempt(target: ProbeTarget, how: str) -> ProbeResult | str:
 
 def _not_judged(expected: str, result: ProbeResult, why: str = "") -> Observation:
     """The question could not be asked: the scenario ends in error, never passes."""
-    observed = f"could not be judged: {result.detail}{why}"
+    observed = f"{result.detail}{why}"
     return Observation(None, expected, observed, no_response=True)
 
 

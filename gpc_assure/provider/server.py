@@ -25,6 +25,7 @@ from .tls import client_refusal, needs_rsa_server_key, refusal_page, server_cont
 
 _LOG = logging.getLogger("gpc_assure.provider")
 SOCKET_TIMEOUT_SECONDS = 30.0
+LINGER_SECONDS = 1.0
 
 
 class _Server(ThreadingHTTPServer):
@@ -55,6 +56,7 @@ class _Server(ThreadingHTTPServer):
                 conn = self.ssl_context.wrap_socket(conn, server_side=True)
             except (OSError, ValueError) as exc:
                 _LOG.debug("TLS handshake with %s failed: %s", client_address, exc)
+                _linger(conn)
                 return
         with self._connections_lock:
             self._connections.add(conn)
@@ -91,6 +93,18 @@ class _Server(ThreadingHTTPServer):
         for conn in connections:
             with contextlib.suppress(OSError):
                 socket.socket.shutdown(conn, socket.SHUT_RDWR)
+
+
+def _linger(conn: socket.socket) -> None:
+    """End a refused connection gracefully: FIN after the TLS alert, then read what the client
+    still sends (briefly), so that closing does not reset the connection and lose the alert."""
+    try:
+        conn.shutdown(socket.SHUT_WR)
+        conn.settimeout(LINGER_SECONDS)
+        while conn.recv(4096):
+            pass
+    except OSError:
+        pass
 
 
 class _Handler(BaseHTTPRequestHandler):
