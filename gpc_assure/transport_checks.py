@@ -190,7 +190,7 @@ def certificate_verified(result: ProbeResult) -> Observation:
     if result.server_verified is False:
         return Observation(False, expected, result.detail)
     if result.handshake and result.server_verified:
-        return Observation(True, expected, f"verified ({result.tls_version})")
+        return Observation(True, expected, f"verified ({result.detail})")
     return _not_judged(expected, result)
 
 
