@@ -12,17 +12,17 @@ from pathlib import Path
 
 import pytest
 
-from e2e.harness import CliResult, provider_config_file, run_cli
+from e2e.harness import (
+    TRANSPORT_SCENARIOS,
+    CliResult,
+    provider_config_file,
+    run_cli,
+    transport_run,
+)
 from gpc_assure.provider import ProviderSettings, ReferenceProvider
 from gpc_assure.tls_probe import self_signed_client
 
 pytestmark = pytest.mark.e2e
-
-TRANSPORT = (
-    "tls or client_certificate or certificate_chains or stricttransportsecurity or plainhttp"
-)
-"""A -k expression selecting exactly the scenarios of features/transport_security.feature."""
-TRANSPORT_SCENARIOS = 18
 
 
 @pytest.fixture(scope="module")
@@ -104,13 +104,13 @@ def test_an_untrusted_client_certificate_names_the_client_options(
     _assert_stopped(result, "--client-cert/--client-key", "unknown_ca")
 
 
-def _transport_run(tmp_path: Path, **settings: frozenset[str]) -> dict[str, str]:
+def _transport_run(
+    tmp_path: Path, faults: frozenset[str] = frozenset(), readings: frozenset[str] = frozenset()
+) -> dict[str, str]:
     """The outcome of each transport scenario (by name) against the provider so switched."""
-    with ReferenceProvider(ProviderSettings(**settings)) as provider:
+    with ReferenceProvider(ProviderSettings(faults=faults, readings=readings)) as provider:
         config = provider_config_file(provider, tmp_path / "provider.toml")
-        result = run_cli(
-            "run", "--config", str(config), "-k", TRANSPORT, "--timeout", "3", cwd=tmp_path
-        )
+        result = transport_run(config, tmp_path)
     scenarios = result.summary["scenarios"]
     assert len(scenarios) == TRANSPORT_SCENARIOS, result.stderr
     assert {s["feature"] for s in scenarios} == {"Transport security"}
