@@ -192,8 +192,8 @@ def test_reading_refuse_with_http_400_answers_like_nginx(kind: str) -> None:
 
 
 def test_readings_are_validated() -> None:
-    assert ProviderSettings(readings="tls-refuse-with-http-400").readings == frozenset(
-        TRANSPORT_READINGS
-    )
+    readings = frozenset({"tls-refuse-with-http-400"})
+    assert ProviderSettings(readings=readings).readings == readings
+    assert readings <= set(TRANSPORT_READINGS)
     with pytest.raises(ValueError, match="unknown reading: 'no-such-reading'"):
         ProviderSettings(readings=frozenset({"no-such-reading"}))
