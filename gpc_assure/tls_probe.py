@@ -342,7 +342,7 @@ def _connect(
             version = conn.version()
             suite = conn.cipher()
             cipher = suite[0] if suite else None
-            session = Session(version, cipher, True if verifying else None)
+            session = _Session(version, cipher, True if verifying else None)
             try:
                 if alert_wait > 0:
                     _await_alert(conn, alert_wait)
@@ -353,7 +353,7 @@ def _connect(
             data, error = _read_answer(conn, deadline)
     if not data:
         return session.ended(error)
-    return session.answered(data, error)
+    return session.answered(data)
 
 
 def _await_alert(conn: ssl.SSLSocket, seconds: float) -> None:
@@ -400,7 +400,7 @@ def _complete(data: bytes) -> bool:
 
 
 @dataclass(frozen=True)
-class Session:
+class _Session:
     """A completed handshake, and how the answer to the request is turned into a result."""
 
     version: str | None
@@ -411,7 +411,17 @@ class Session:
     def label(self) -> str:
         return f"{self.version} {self.cipher}"
 
-    def _result(self, accepted: bool, detail: str, **fields: object) -> ProbeResult:
+    def _result(
+        self,
+        accepted: bool,
+        detail: str,
+        *,
+        refusal: Refusal | None = None,
+        alert: str | None = None,
+        status: int | None = None,
+        document: bool = False,
+        certificate_complaint: bool = False,
+    ) -> ProbeResult:
         return ProbeResult(
             True,
             True,
@@ -419,8 +429,12 @@ class Session:
             self.version,
             self.cipher,
             detail,
+            refusal=refusal,
+            status=status,
+            document=document,
+            certificate_complaint=certificate_complaint,
             server_verified=self.verified,
-            **fields,  # type: ignore[arg-type]
+            alert=alert,
         )
 
     def ended(self, error: OSError | None) -> ProbeResult:
@@ -444,7 +458,7 @@ class Session:
             refusal="closed",
         )
 
-    def answered(self, data: bytes, error: OSError | None) -> ProbeResult:
+    def answered(self, data: bytes) -> ProbeResult:
         """Judge the start of the answer: served, refused by HTTP, or not HTTP at all."""
         match = _STATUS_LINE.match(data)
         if match is None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import ssl
 import warnings
+from functools import cache
 from typing import Any
 
 from .certs import Pki
@@ -60,6 +61,7 @@ def _local_suites(cipher_string: str) -> set[str]:
     return {suite["name"] for suite in context.get_ciphers()}
 
 
+@cache
 def unlisted_cipher() -> str:
     """The suite fault tls-cipher-unlisted allows (ARIA or CAMELLIA where available)."""
     known = _local_suites("ALL:@SECLEVEL=0")

@@ -26,9 +26,10 @@ from pathlib import Path
 
 import pytest
 
-from e2e.harness import TRANSPORT_SCENARIOS, transport_run
+from e2e.harness import TRANSPORT_SCENARIOS, run_cli, transport_run
 from gpc_assure.provider.certs import SSP_HOST, Pki, generate_pki
 from gpc_assure.provider.tls import APPROVED_CIPHERS, unlisted_cipher
+from gpc_assure.tls_probe import self_signed_client
 
 NGINX = shutil.which("nginx") or next(
     (p for p in ("/usr/sbin/nginx", "/usr/local/sbin/nginx") if os.access(p, os.X_OK)), None
@@ -385,3 +386,34 @@ def test_each_break_fails_the_requirement_it_breaks_and_only_that(
     assert outcomes.failed() == scenarios, outcomes.not_passed()
     errors = {name for name, outcome in outcomes.by_name.items() if outcome == "error"}
     assert errors == (UNVERIFIABLE if front.wrong_host else set()), outcomes.not_passed()
+
+
+@pytest.mark.parametrize("mistake", ["wrong CA", "no client certificate", "untrusted client"])
+def test_the_testers_own_mistakes_stop_the_run_before_nginx_is_judged(
+    started_ok: None, pki: Pki, tmp_path: Path, mistake: str
+) -> None:
+    """nginx completes the handshake and answers 400: that is the tester's set-up, not nginx."""
+    other, other_key = self_signed_client(tmp_path / "other")
+    tls = {
+        "wrong CA": ("--ca", str(other), "--client-cert", str(pki.client_cert),
+                     "--client-key", str(pki.client_key)),
+        "no client certificate": ("--ca", str(pki.ca_cert)),
+        "untrusted client": ("--ca", str(pki.ca_cert), "--client-cert", str(other),
+                             "--client-key", str(other_key)),
+    }[mistake]  # fmt: skip
+    nginx = start_nginx(Front(), pki, tmp_path / "nginx")
+    try:
+        result = run_cli(
+            "run", "--base-url", nginx.base_url, "--document-id", DOCUMENT, *tls, cwd=tmp_path
+        )
+    finally:
+        nginx.stop()
+    assert result.code == 3, result.stdout + result.stderr
+    line, *rest = result.stderr.strip().splitlines()
+    assert not rest, result.stderr
+    expected = "--ca (tls.ca)" if mistake == "wrong CA" else "--client-cert/--client-key"
+    assert expected in line
+    if mistake != "wrong CA":
+        assert "HTTP 400" in line  # nginx refuses after the handshake
+    assert result.summary["error"].startswith("tester set-up: ")
+    assert result.summary["scenarios"] == []
