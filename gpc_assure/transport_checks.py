@@ -131,13 +131,18 @@ def attempt(target: ProbeTarget, how: str) -> ProbeResult | str:
     says; a string saying why when it cannot be made here (nothing configured for it, or the
     local TLS library cannot offer it)."""
     way = _attempt(how)
+    config = target.config
+    if way.verify == "none" and not way.informational and not config.documents:
+        return (
+            "no document is configured: a refusal could not be told from the answer for an "
+            "unknown id"
+        )
     chain = _client_chain(target, way.cert)
     if isinstance(chain, str):
         return chain
     ciphers = _cipher_string(way.ciphers)
     if ciphers == "":
         return "the local TLS library offers no TLS 1.2 suite outside the approved list"
-    config = target.config
     request = valid_request(config, target.document)
     password = os.environ.get(config.tls.key_password_env) if config.tls.key_password_set else None
     result = probe(

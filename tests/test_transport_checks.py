@@ -7,13 +7,17 @@ from typing import Any
 
 import pytest
 
+from gpc_assure.config import load_config
 from gpc_assure.expect import Observation
 from gpc_assure.tls_probe import ProbeResult
 from gpc_assure.transport_checks import (
     ATTEMPTS,
+    ProbeTarget,
+    attempt,
     certificate_verified,
     connection_accepted,
     connection_refused,
+    probe_target,
     tls13_reported,
 )
 
@@ -122,5 +126,23 @@ def test_refusal_probes_do_not_verify_and_acceptance_probes_do() -> None:
         "with the client certificate over TLS 1.2",
         "with the client certificate offering only the approved TLS 1.2 ciphers",
     }
-    for how, attempt in ATTEMPTS.items():
-        assert attempt.verify == ("full" if how in accepting else "none"), how
+    for how, way in ATTEMPTS.items():
+        assert way.verify == ("full" if how in accepting else "none"), how
+
+
+def test_refusals_are_not_probed_without_a_configured_document() -> None:
+    config = load_config(None, {}, {"base_url": "https://127.0.0.1:9/base"})
+    target = probe_target(config)
+    assert isinstance(target, ProbeTarget)
+    reason = attempt(target, "without a client certificate")
+    assert isinstance(reason, str)
+    assert "no document is configured" in reason
+
+
+def test_unconfigured_refused_client_certificates_skip_their_scenario() -> None:
+    config = load_config(None, {}, {"base_url": "https://127.0.0.1:9/base", "documents": ["d"]})
+    target = probe_target(config)
+    assert isinstance(target, ProbeTarget)
+    assert "tls.expired_client_cert" in str(attempt(target, "with the expired client certificate"))
+    reason = attempt(target, "with the client certificate naming another host")
+    assert "tls.other_host_client_cert" in str(reason)
