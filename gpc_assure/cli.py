@@ -17,7 +17,7 @@ from gpc_assure.config import (
     to_resolved_dict,
 )
 from gpc_assure.paths import STEPS_DIR, SUITE_ROOT
-from gpc_assure.preflight import first_hop, unreachable_reason
+from gpc_assure.preflight import Stop, check_before_run, first_hop, unloadable_refused_clients
 from gpc_assure.results import write_summary
 from gpc_assure.tls import TlsSetupError, client_ssl_context
 
@@ -33,7 +33,8 @@ def _run_parser(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> N
         "run",
         help="run every scenario against a provider (the embedded one when none is configured)",
         description="Run the conformance scenarios. Exit 0: every MUST passed; 1: a MUST "
-        "failed; 2: configuration or usage error; 3: the provider could not be reached.",
+        "failed; 2: configuration or usage error; 3: the provider could not be reached, or the "
+        "tester's own TLS set-up (CA, client certificate) does not work with it.",
     )
     run.add_argument("--config", type=Path, metavar="FILE", help="provider configuration (TOML)")
     run.add_argument("--report-dir", type=Path, metavar="DIR", help="default reports/<run-id>")
@@ -197,12 +198,11 @@ def _default_report_dir() -> Path:
     return Path("reports") / (datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + f"-{os.getpid()}")
 
 
-def _record_unreachable(report_dir: Path, config: ProviderConfig, reason: str) -> None:
+def _record_stop(report_dir: Path, config: ProviderConfig, error: str) -> None:
     """A summary and an Incomplete assurance report saying why nothing could be checked."""
     from gpc_assure.assurance_report import build_report, write_assurance_report
 
     now = datetime.now(UTC).isoformat(timespec="seconds")
-    error = f"provider unreachable: {reason}"
     write_summary(
         report_dir,
         config,
@@ -294,15 +294,41 @@ def run(args: argparse.Namespace) -> int:
             embedded.stop()
 
 
+def _stop_before_scenarios(
+    args: argparse.Namespace, config: ProviderConfig, report_dir: Path, stop: Stop
+) -> None:
+    """Write the report folder saying why the provider was not judged, and say it once."""
+    _record_stop(report_dir, config, stop.error)
+    _finish_report_folder(args, config, report_dir)
+    where = report_dir.resolve()
+    if stop.kind == "unreachable":
+        print(
+            f"gpc-assure: cannot reach the provider at {first_hop(config)}: {stop.reason}",
+            file=sys.stderr,
+        )
+        print(f"gpc-assure: report: {where}", file=sys.stderr)
+    else:
+        print(
+            f"gpc-assure: tester set-up, the provider was not judged: {stop.reason} "
+            f"(report: {where})",
+            file=sys.stderr,
+        )
+
+
 def _run_against(
     args: argparse.Namespace, config: ProviderConfig, report_dir: Path, *, embedded: bool
 ) -> int:
     import pytest
 
     try:
-        context = client_ssl_context(config.tls) if config.transport_assured else None
+        if config.transport_assured:
+            client_ssl_context(config.tls)  # the configured files load: else a usage error
     except TlsSetupError as exc:
         print(f"gpc-assure: config error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    unloadable = unloadable_refused_clients(config) if config.transport_assured else None
+    if unloadable is not None:
+        print(f"gpc-assure: config error: {unloadable}", file=sys.stderr)
         return EXIT_USAGE
     if args.redact:
         from gpc_assure.report_files import secret_values
@@ -313,15 +339,9 @@ def _run_against(
             print(f"gpc-assure: {exc}", file=sys.stderr)
             return EXIT_USAGE
     report_dir.mkdir(parents=True, exist_ok=True)
-    reason = unreachable_reason(config, context)
-    if reason is not None:
-        _record_unreachable(report_dir, config, reason)
-        _finish_report_folder(args, config, report_dir)
-        print(
-            f"gpc-assure: cannot reach the provider at {first_hop(config)}: {reason}",
-            file=sys.stderr,
-        )
-        print(f"gpc-assure: report: {report_dir.resolve()}", file=sys.stderr)
+    stop = check_before_run(config)
+    if stop is not None:
+        _stop_before_scenarios(args, config, report_dir, stop)
         return EXIT_UNREACHABLE
     if not config.transport_assured:
         print("gpc-assure: WARNING: plain HTTP; transport security is NOT assured by this run")

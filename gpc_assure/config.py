@@ -115,6 +115,10 @@ class TlsSettings:
     client_key: Path | None = None
     key_password_env: str = KEY_PASSWORD_ENV
     key_password_set: bool = False
+    expired_client_cert: Path | None = None
+    expired_client_key: Path | None = None
+    other_host_client_cert: Path | None = None
+    other_host_client_key: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -151,16 +155,31 @@ class ProviderConfig:
         client_key: Path,
         provider_asid: str,
         documents: tuple[DocumentExpectation, ...],
+        expired_client: tuple[Path, Path] | None = None,
+        other_host_client: tuple[Path, Path] | None = None,
     ) -> ProviderConfig:
         """A copy pointed straight (no proxy) at the embedded reference provider.
 
         User-configured documents are kept; if there are none, ``documents`` is used.
+        ``expired_client`` and ``other_host_client`` are (certificate, key) pairs the
+        provider must refuse.
         """
         try:
             url = check_service_url(base_url)
         except Invalid as err:
             raise ConfigError("base_url", base_url, err.expected, "with_embedded") from None
-        tls = TlsSettings(ca, client_cert, client_key, self.tls.key_password_env)
+        expired = expired_client or (None, None)
+        other_host = other_host_client or (None, None)
+        tls = TlsSettings(
+            ca,
+            client_cert,
+            client_key,
+            self.tls.key_password_env,
+            expired_client_cert=expired[0],
+            expired_client_key=expired[1],
+            other_host_client_cert=other_host[0],
+            other_host_client_key=other_host[1],
+        )
         return replace(
             self,
             base_url=url,
@@ -383,18 +402,13 @@ def _build(
     An unset ``unknown_document_id`` is generated here (and flagged as generated);
     otherwise ``unknown_document_id_generated`` is recorded as given.
     """
-    cert, key = values["tls.client_cert"], values["tls.client_key"]
-    if (cert is None) != (key is None):
-        missing, present = (
-            ("tls.client_key", "tls.client_cert")
-            if key is None
-            else (
-                "tls.client_cert",
-                "tls.client_key",
-            )
-        )
-        expected = f"a file path too, since {present} is set"
-        raise ConfigError(missing, None, expected, sources[present])
+    for prefix in ("tls.", "tls.expired_", "tls.other_host_"):
+        cert_path, key_path = f"{prefix}client_cert", f"{prefix}client_key"
+        cert, key = values[cert_path], values[key_path]
+        if (cert is None) != (key is None):
+            missing, present = (key_path, cert_path) if key is None else (cert_path, key_path)
+            expected = f"a file path too, since {present} is set"
+            raise ConfigError(missing, None, expected, sources[present])
     if values["proxy_url"] is not None and values["base_url"] is None:
         expected = "no proxy_url without base_url (the embedded provider is reached directly)"
         raise ConfigError("proxy_url", values["proxy_url"], expected, sources["proxy_url"])

@@ -464,6 +464,28 @@ FIELDS: tuple[FieldDef, ...] = (
         flag_name="--client-key",
     ),
     FieldDef(
+        "tls.expired_client_cert", PATH, None, check_file,
+        "an expired client certificate from the provider's trusted chain (PEM), which it "
+        "must refuse; needs tls.expired_client_key; unset skips that scenario", "PEM",
+        flag_name="--expired-client-cert",
+    ),
+    FieldDef(
+        "tls.expired_client_key", PATH, None, check_file,
+        f"the expired client certificate's private key (PEM; password from ${KEY_PASSWORD_ENV})",
+        "PEM", flag_name="--expired-client-key",
+    ),
+    FieldDef(
+        "tls.other_host_client_cert", PATH, None, check_file,
+        "a client certificate from the provider's trusted chain naming a host that is not the "
+        "Spine Secure Proxy (PEM), which it must refuse; needs tls.other_host_client_key; "
+        "unset skips that scenario", "PEM", flag_name="--other-host-client-cert",
+    ),
+    FieldDef(
+        "tls.other_host_client_key", PATH, None, check_file,
+        f"that certificate's private key (PEM; password from ${KEY_PASSWORD_ENV})", "PEM",
+        flag_name="--other-host-client-key",
+    ),
+    FieldDef(
         "timeouts.connect", NUMBER, 5.0, check_seconds,
         "connect timeout in seconds (0 < s <= 600)", "SECONDS",
         attr="connect_timeout", flag_name="--connect-timeout",

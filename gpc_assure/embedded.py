@@ -33,6 +33,8 @@ def start_embedded_provider(
         client_key=provider.pki.client_key,
         provider_asid=provider.provider_asid,
         documents=documents,
+        expired_client=(provider.pki.expired_client_cert, provider.pki.expired_client_key),
+        other_host_client=(provider.pki.other_host_client_cert, provider.pki.other_host_client_key),
     )
     if not config.documents:  # the embedded documents are in use: name the size-test ones too
         resolved = replace(

@@ -41,6 +41,10 @@ def provider_config_toml(provider: ReferenceProvider) -> str:
         f'ca = "{provider.pki.ca_cert}"',
         f'client_cert = "{provider.pki.client_cert}"',
         f'client_key = "{provider.pki.client_key}"',
+        f'expired_client_cert = "{provider.pki.expired_client_cert}"',
+        f'expired_client_key = "{provider.pki.expired_client_key}"',
+        f'other_host_client_cert = "{provider.pki.other_host_client_cert}"',
+        f'other_host_client_key = "{provider.pki.other_host_client_key}"',
     ]
     for document in served:
         lines += [

@@ -4,8 +4,14 @@ The security guidance requires TLS 1.2 with mutual authentication, forbids TLS 1
 SSL, restricts TLS 1.2 to approved cipher suites and requires a client certificate with a
 valid chain of trust; the general guidance requires HSTS. The scenarios checking these need
 to offer things httpx would never offer (an old protocol, one weak cipher, no client
-certificate), so :func:`probe` talks to the socket directly with the stdlib ``ssl`` module
-and reports what happened instead of raising.
+certificate), so :func:`probe` talks to the socket directly with the stdlib ``ssl`` module,
+sends one request, reads the start of the answer and reports what happened instead of raising.
+
+How a provider refuses is recorded in :attr:`ProbeResult.refusal`: in the TLS handshake (or by
+a TLS alert right after it, as TLS 1.3 reports a refused client certificate), by closing the
+session without answering, or by an HTTP answer that is not 2xx and carries no document (as
+nginx answers ``400 No required SSL certificate was sent``). Failing to verify the provider's
+certificate is never a refusal: it is recorded in :attr:`ProbeResult.server_verified`.
 
 Nothing here ever puts key material or a key password into a ``repr`` or a detail string.
 """
@@ -22,8 +28,11 @@ import socket
 import ssl
 import time
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
+from typing import Literal
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -34,49 +43,39 @@ from gpc_assure.tls import TlsSetupError
 
 __all__ = [
     "APPROVED_TLS12_CIPHERS",
+    "MAX_ANSWER_BYTES",
     "SELF_SIGNED_CLIENT_CN",
-    "WEAK_TLS12_CIPHERS",
     "ProbeResult",
+    "Refusal",
     "TlsSetupError",
+    "Verify",
     "hsts_max_age",
+    "non_approved_tls12_ciphers",
     "probe",
     "self_signed_client",
 ]
 
 # Security guidance, "Supported ciphers": AESGCM+EECDH, AESGCM+EDH, AES256+EECDH, AES256+EDH.
 APPROVED_TLS12_CIPHERS = "ECDHE+AESGCM:DHE+AESGCM:ECDHE+AES256:DHE+AES256"
-
-# TLS 1.2 suites outside that list which current OpenSSL still offers: AES128 in CBC or CCM
-# mode, ChaCha20-Poly1305 (forward secret, but not approved), and static-RSA key exchange
-# (no forward secrecy, so neither EECDH nor EDH, even with AES-GCM or AES256). Both ECDSA and
-# RSA authentication variants, so that a provider with either kind of key can pick one.
-WEAK_TLS12_CIPHERS = ":".join(
-    (
-        "ECDHE-ECDSA-AES128-SHA",
-        "ECDHE-RSA-AES128-SHA",
-        "ECDHE-ECDSA-AES128-SHA256",
-        "ECDHE-RSA-AES128-SHA256",
-        "ECDHE-ECDSA-AES128-CCM",
-        "ECDHE-ECDSA-CHACHA20-POLY1305",
-        "ECDHE-RSA-CHACHA20-POLY1305",
-        "DHE-RSA-AES128-SHA",
-        "DHE-RSA-AES128-SHA256",
-        "DHE-RSA-AES128-CCM",
-        "DHE-RSA-CHACHA20-POLY1305",
-        "AES128-GCM-SHA256",
-        "AES256-GCM-SHA384",
-        "AES128-SHA256",
-        "AES256-SHA256",
-        "AES128-SHA",
-        "AES256-SHA",
-    )
-)
+_EVERY_LOCAL_CIPHER = "ALL:@SECLEVEL=0"
 
 SELF_SIGNED_CLIENT_CN = "gpc-assure-untrusted-client"
+MAX_ANSWER_BYTES = 64 * 1024
+"""How much of an answer is read to judge it (status line, headers, start of the body)."""
+
+Verify = Literal["full", "chain", "none"]
+"""How the provider's certificate is checked: against the CA and the host name (``full``),
+against the CA only (``chain``), or not at all (``none``: the probe asks about the provider's
+policy, not its certificate)."""
+Refusal = Literal["handshake", "closed", "http"]
 
 _LEGACY_CIPHERS = "DEFAULT:@SECLEVEL=0"
-_STATUS_LINE = re.compile(rb"HTTP/1\.[0-9] ([0-9]{3})(?:[ \t]|\r?\n|$)")
-_MAX_STATUS_LINE = 8192
+_ALERT_WAIT_SECONDS = 0.5
+_STATUS_LINE = re.compile(rb"HTTP/1\.[0-9] ([0-9]{3})(?:[ \t]([^\r\n]*))?\r?(?:\n|$)")
+_DOCUMENT = re.compile(rb'"resourceType"\s*:\s*"Binary"|<Binary[\s>/]')
+_CERTIFICATE_WORDS = re.compile(rb"certificate|\bssl\b", re.IGNORECASE)
+_CERTIFICATE_STATUSES = frozenset({400, 401, 403, 495, 496})
+_TAG = re.compile(rb"<[^>]*>")
 # OpenSSL reasons raised while building the ClientHello: nothing has been sent yet.
 _LOCAL_REFUSALS = ("NO_PROTOCOLS_AVAILABLE", "UNSUPPORTED_PROTOCOL", "NO_CIPHERS_AVAILABLE")
 
@@ -86,15 +85,36 @@ class ProbeResult:
     """What one connection attempt did; ``detail`` is one line, in words."""
 
     connected: bool  # TCP connected
-    handshake: bool  # TLS handshake completed
-    accepted: bool  # an HTTP status line came back over the session
+    handshake: bool  # TLS handshake completed (on our side)
+    accepted: bool  # the request was served: a 2xx answer, or any answer carrying the document
     tls_version: str | None  # e.g. "TLSv1.2"
     cipher: str | None  # OpenSSL name of the negotiated suite
     detail: str
+    refusal: Refusal | None = None  # how the provider refused, when it did
+    status: int | None = None  # HTTP status of the answer
+    document: bool = False  # the answer carries a document (a Binary, in its first 64 KiB)
+    certificate_complaint: bool = False  # an HTTP 400/401/403/495/496 naming a certificate
+    server_verified: bool | None = None  # None: not checked, or the handshake ended before
+    verify_code: int | None = None  # OpenSSL X509_V_ERR_* when the verification failed
+    verify_error: str | None = None  # and its message, e.g. "Hostname mismatch, ..."
+    alert: str | None = None  # the TLS alert received, e.g. "unknown_ca"
     unsupported_locally: bool = False  # our OpenSSL would not offer this: skip, don't fail
 
     def __str__(self) -> str:
         return self.detail
+
+
+@cache
+def non_approved_tls12_ciphers() -> tuple[str, ...]:
+    """Every TLS 1.2 suite the local TLS library offers outside the approved list."""
+
+    def suites(cipher_string: str) -> list[str]:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        context.set_ciphers(cipher_string)
+        return [c["name"] for c in context.get_ciphers() if c["protocol"] != "TLSv1.3"]
+
+    approved = set(suites(APPROVED_TLS12_CIPHERS))
+    return tuple(name for name in suites(_EVERY_LOCAL_CIPHER) if name not in approved)
 
 
 # --------------------------------------------------------------------------------------------
@@ -109,11 +129,13 @@ def probe(
     ca: Path | None,
     client_cert: Path | None,
     client_key: Path | None,
+    verify: Verify = "full",
     min_version: ssl.TLSVersion | None = None,
     max_version: ssl.TLSVersion | None = None,
     ciphers: str | None = None,
     timeout: float = 5.0,
     http_path: str = "/",
+    headers: Sequence[tuple[str, str]] = (),
     key_password: str | None = None,
 ) -> ProbeResult:
     """Open one TLS connection to *host*:*port*, send one GET and report what happened.
@@ -122,7 +144,7 @@ def probe(
       when it is a DNS name); an IP address is checked against the IP SANs. ``None`` means
       *host*.
     * ``ca``: the trust anchors for the server certificate; ``None`` means the system store.
-      The server certificate is always verified (CERT_REQUIRED, hostname checked).
+    * ``verify``: see :data:`Verify`.
     * ``client_cert``/``client_key``: the client chain to present; ``None`` presents none.
     * ``min_version``/``max_version``: the protocol range offered. Without them the range is
       TLS 1.2 to the highest supported; a range below TLS 1.2 also lowers the OpenSSL
@@ -130,20 +152,22 @@ def probe(
     * ``ciphers``: an OpenSSL cipher string for TLS 1.2 and below; it implies
       ``max_version=TLSv1_2`` unless ``max_version`` is given, because TLS 1.3 suites are
       configured separately and would otherwise still be offered (and win).
+    * ``headers``: sent after ``Host`` (for example the Spine headers and bearer token of a
+      valid request); the probe adds ``Accept-Encoding: identity`` and ``Connection: close``.
 
-    ``accepted`` needs an HTTP status line (any status) in answer to ``GET http_path``: a
-    server that completes the handshake and then closes without a byte is reported as not
-    accepting the session (with TLS 1.3 that is how a refused client certificate often shows).
+    Up to :data:`MAX_ANSWER_BYTES` of the answer are read, within `timeout` seconds in all
+    (connecting included).
 
     Network and TLS outcomes never raise. Local problems do: a CA, client certificate or key
-    that cannot be loaded raises :class:`TlsSetupError`, an unusable ``server_name`` or
-    ``http_path`` raises ``ValueError`` (they are configuration errors, not provider verdicts).
+    that cannot be loaded raises :class:`TlsSetupError`, an unusable ``server_name``,
+    ``http_path`` or header raises ``ValueError`` (they are errors of the caller, not
+    provider verdicts).
     """
     name = server_name or host
     if ciphers is not None and max_version is None:
         max_version = ssl.TLSVersion.TLSv1_2
-    request = _request(http_path, name, port)
-    context = _context(ca, client_cert, client_key, key_password)
+    request = _request(http_path, name, port, headers)
+    context = _context(ca, client_cert, client_key, key_password, verify)
     refusal = _configure(context, min_version, max_version, ciphers)
     if refusal is None:
         refusal = _local_refusal(context, name)
@@ -157,7 +181,17 @@ def probe(
             detail=f"not supported by the local TLS library ({refusal}); nothing was sent",
             unsupported_locally=True,
         )
-    return _connect(context, host, port, name, timeout, request)
+    deadline = time.monotonic() + timeout
+    verifying = verify != "none"
+    result = _connect(context, host, port, name, deadline, request, verifying)
+    if result.refusal == "closed" and result.tls_version == "TLSv1.3":
+        # A TLS 1.3 server refuses a client certificate with an alert after our side of the
+        # handshake is done; a request crossing that alert can make it unreadable. Once
+        # more, waiting briefly for an alert before sending, to report how it refused.
+        wait = min(_ALERT_WAIT_SECONDS, deadline - time.monotonic())
+        if wait > 0:
+            result = _connect(context, host, port, name, deadline, request, verifying, wait)
+    return result
 
 
 def _context(
@@ -165,15 +199,21 @@ def _context(
     client_cert: Path | None,
     client_key: Path | None,
     key_password: str | None,
+    verify: Verify,
 ) -> ssl.SSLContext:
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # CERT_REQUIRED, check_hostname
-    try:
-        if ca is None:
-            context.load_default_certs(ssl.Purpose.SERVER_AUTH)
-        else:
-            context.load_verify_locations(cafile=str(ca))
-    except (ssl.SSLError, OSError) as exc:
-        raise TlsSetupError(f"CA {ca}: not a usable PEM CA bundle ({_reason(exc)})") from None
+    if verify != "full":
+        context.check_hostname = False
+    if verify == "none":
+        context.verify_mode = ssl.CERT_NONE
+    else:
+        try:
+            if ca is None:
+                context.load_default_certs(ssl.Purpose.SERVER_AUTH)
+            else:
+                context.load_verify_locations(cafile=str(ca))
+        except (ssl.SSLError, OSError) as exc:
+            raise TlsSetupError(f"CA {ca}: not a usable PEM CA bundle ({_reason(exc)})") from None
     if client_cert is not None:
         password = key_password or ""
         try:
@@ -223,8 +263,15 @@ def _configure(
         try:
             context.set_ciphers(cipher_string)
         except ssl.SSLError:
-            return f"no cipher suite in {cipher_string!r} is available"
+            return f"no cipher suite in {_shortened(cipher_string)} is available"
     return None
+
+
+def _shortened(cipher_string: str) -> str:
+    suites = cipher_string.split(":")
+    if len(suites) <= 4:
+        return repr(cipher_string)
+    return f"{':'.join(suites[:3])!r} and {len(suites) - 3} more"
 
 
 def _local_refusal(context: ssl.SSLContext, server_name: str) -> str | None:
@@ -246,73 +293,227 @@ def _connect(
     host: str,
     port: int,
     server_name: str,
-    timeout: float,
+    deadline: float,
     request: bytes,
+    verifying: bool,
+    alert_wait: float = 0.0,
 ) -> ProbeResult:
     where = f"{host}:{port}"
     try:
-        raw = socket.create_connection((host, port), timeout=timeout)
+        raw = socket.create_connection((host, port), timeout=_remaining(deadline))
     except OSError as exc:
         return ProbeResult(
             False, False, False, None, None, f"TCP connection to {where} failed: {_net(exc)}"
         )
     with contextlib.closing(raw):
         try:
+            raw.settimeout(_remaining(deadline))
             conn = context.wrap_socket(raw, server_hostname=server_name)
         except ssl.SSLCertVerificationError as exc:
+            why = exc.verify_message or _reason(exc)
             return ProbeResult(
                 True,
                 False,
                 False,
                 None,
                 None,
-                f"TLS handshake failed: the server certificate was not verified "
-                f"({exc.verify_message or _reason(exc)})",
+                f"TLS handshake stopped by the suite: the provider's certificate was not "
+                f"verified ({why})",
+                server_verified=False,
+                verify_code=exc.verify_code,
+                verify_error=why,
+            )
+        except TimeoutError:
+            return ProbeResult(
+                True, False, False, None, None, "no TLS handshake within the time-out"
             )
         except OSError as exc:
-            return ProbeResult(True, False, False, None, None, f"TLS handshake failed: {_net(exc)}")
+            return ProbeResult(
+                True,
+                False,
+                False,
+                None,
+                None,
+                f"TLS handshake failed: {_net(exc)}",
+                refusal="handshake",
+                alert=_alert(exc),
+            )
         with contextlib.closing(conn):
             version = conn.version()
             suite = conn.cipher()
             cipher = suite[0] if suite else None
-            session = f"{version} {cipher}"
+            session = _Session(version, cipher, True if verifying else None)
             try:
+                if alert_wait > 0:
+                    _await_alert(conn, alert_wait)
+                conn.settimeout(_remaining(deadline))
                 conn.sendall(request)
-                line = _first_line(conn, timeout)
             except OSError as exc:
-                return ProbeResult(
-                    True,
-                    True,
-                    False,
-                    version,
-                    cipher,
-                    f"handshake completed ({session}), then no answer to the request: {_net(exc)}",
-                )
-    if not line:
-        detail = f"handshake completed ({session}) but the server closed without answering"
-        return ProbeResult(True, True, False, version, cipher, detail)
-    match = _STATUS_LINE.match(line)
-    if match is None:
+                return session.ended(exc)
+            data, error = _read_answer(conn, deadline)
+    if not data:
+        return session.ended(error)
+    return session.answered(data)
+
+
+def _await_alert(conn: ssl.SSLSocket, seconds: float) -> None:
+    """Wait up to `seconds` for the server to end the session (raising its alert or EOF);
+    return quietly when it stays silent (session tickets are read and skipped)."""
+    conn.settimeout(seconds)
+    try:
+        if conn.recv(1):
+            raise ConnectionError("the server spoke before the request was sent")
+    except TimeoutError:
+        return
+
+
+def _remaining(deadline: float) -> float:
+    return max(deadline - time.monotonic(), 0.001)
+
+
+def _read_answer(conn: ssl.SSLSocket, deadline: float) -> tuple[bytes, OSError | None]:
+    """The start of the answer (up to MAX_ANSWER_BYTES, the end of the body or EOF), read
+    before `deadline`, and the error that ended the reading early, if any."""
+    data = b""
+    while len(data) < MAX_ANSWER_BYTES and not _complete(data):
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return data, TimeoutError("deadline")
+        conn.settimeout(remaining)
+        try:
+            chunk = conn.recv(MAX_ANSWER_BYTES - len(data))
+        except OSError as exc:
+            return data, exc
+        if not chunk:
+            break
+        data += chunk
+    return data, None
+
+
+def _complete(data: bytes) -> bool:
+    """Whether `data` holds a whole answer with a Content-Length (no need to wait for EOF)."""
+    head, separator, body = data.partition(b"\r\n\r\n")
+    if not separator:
+        return False
+    match = re.search(rb"\r\ncontent-length[ \t]*:[ \t]*([0-9]+)", head, re.IGNORECASE)
+    return match is not None and len(body) >= int(match.group(1))
+
+
+@dataclass(frozen=True)
+class _Session:
+    """A completed handshake, and how the answer to the request is turned into a result."""
+
+    version: str | None
+    cipher: str | None
+    verified: bool | None
+
+    @property
+    def label(self) -> str:
+        return f"{self.version} {self.cipher}"
+
+    def _result(
+        self,
+        accepted: bool,
+        detail: str,
+        *,
+        refusal: Refusal | None = None,
+        alert: str | None = None,
+        status: int | None = None,
+        document: bool = False,
+        certificate_complaint: bool = False,
+    ) -> ProbeResult:
         return ProbeResult(
             True,
             True,
-            False,
-            version,
-            cipher,
-            f"handshake completed ({session}) but the answer is not an HTTP status line "
-            f"({_printable(line)})",
+            accepted,
+            self.version,
+            self.cipher,
+            detail,
+            refusal=refusal,
+            status=status,
+            document=document,
+            certificate_complaint=certificate_complaint,
+            server_verified=self.verified,
+            alert=alert,
         )
-    return ProbeResult(
-        True,
-        True,
-        True,
-        version,
-        cipher,
-        f"accepted over {session}: HTTP status {match.group(1).decode()}",
-    )
+
+    def ended(self, error: OSError | None) -> ProbeResult:
+        """No answer: refused by an alert or a close, or nothing within the deadline."""
+        if isinstance(error, TimeoutError):
+            return self._result(
+                False, f"handshake completed ({self.label}), then no answer within the time-out"
+            )
+        alert = _alert(error) if error is not None else None
+        why = _net(error) if error is not None else "the server closed the connection"
+        if alert is not None:
+            return self._result(
+                False,
+                f"handshake completed ({self.label}), then {why} before any answer",
+                refusal="handshake",
+                alert=alert,
+            )
+        return self._result(
+            False,
+            f"handshake completed ({self.label}), then the session ended without an answer ({why})",
+            refusal="closed",
+        )
+
+    def answered(self, data: bytes) -> ProbeResult:
+        """Judge the start of the answer: served, refused by HTTP, or not HTTP at all."""
+        match = _STATUS_LINE.match(data)
+        if match is None:
+            return self._result(
+                False,
+                f"handshake completed ({self.label}) but the answer is not an HTTP status line "
+                f"({_printable(data)})",
+            )
+        status = int(match.group(1))
+        reason = (match.group(2) or b"").decode("latin-1").strip()
+        head, _, body = data.partition(b"\r\n\r\n")
+        document = _DOCUMENT.search(body) is not None
+        served = 200 <= status < 300 or document
+        complaint = status in _CERTIFICATE_STATUSES and bool(
+            _CERTIFICATE_WORDS.search(match.group(2) or b"") or _CERTIFICATE_WORDS.search(body)
+        )
+        media = _header(head, b"content-type") or "no Content-Type"
+        what = f"HTTP {status}{' ' + reason if reason else ''} ({media}"
+        what += ", with the document)" if document else ", no document)"
+        excerpt = _excerpt(body)
+        if excerpt:
+            what += f": {excerpt}"
+        if served:
+            detail = f"served over {self.label}: {what}"
+        else:
+            detail = f"answered over {self.label} without the document: {what}"
+        return self._result(
+            served,
+            detail,
+            refusal=None if served else "http",
+            status=status,
+            document=document,
+            certificate_complaint=complaint,
+        )
 
 
-def _request(http_path: str, server_name: str, port: int) -> bytes:
+def _header(head: bytes, name: bytes) -> str | None:
+    for line in head.split(b"\r\n")[1:]:
+        key, _, value = line.partition(b":")
+        if key.strip().lower() == name:
+            return value.strip().decode("latin-1")
+    return None
+
+
+def _excerpt(body: bytes) -> str:
+    """The first words of a body, tags removed, quoted (empty for no body)."""
+    text = b" ".join(_TAG.sub(b" ", body[:2048]).split())
+    if not text:
+        return ""
+    return _printable(text)
+
+
+def _request(
+    http_path: str, server_name: str, port: int, headers: Sequence[tuple[str, str]]
+) -> bytes:
     path = http_path if http_path.startswith("/") else f"/{http_path}"
     if any(c in path for c in "\r\n \t"):
         raise ValueError(f"http_path must not contain whitespace: {http_path!r}")
@@ -320,27 +521,15 @@ def _request(http_path: str, server_name: str, port: int) -> bytes:
     with contextlib.suppress(ValueError):
         if ipaddress.ip_address(server_name).version == 6:
             host = f"[{server_name}]"
-    return (
-        f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nUser-Agent: gpc-assure-tls-probe\r\n"
-        "Accept: */*\r\nConnection: close\r\n\r\n"
-    ).encode("ascii", "strict")
-
-
-def _first_line(conn: ssl.SSLSocket, timeout: float) -> bytes:
-    """Read up to the end of the first line (or the first 8 KiB, or EOF), within `timeout`
-    seconds in all: a server dribbling bytes must not hold the probe past it."""
-    deadline = time.monotonic() + timeout
-    data = b""
-    while b"\n" not in data and len(data) < _MAX_STATUS_LINE:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise TimeoutError(f"no complete status line within {timeout:g} s")
-        conn.settimeout(remaining)
-        chunk = conn.recv(_MAX_STATUS_LINE - len(data))
-        if not chunk:
-            break
-        data += chunk
-    return data.split(b"\n", 1)[0] + (b"\n" if b"\n" in data else b"")
+    lines = [f"GET {path} HTTP/1.1", f"Host: {host}:{port}", "User-Agent: gpc-assure-tls-probe"]
+    for name, value in headers:
+        if any(c in f"{name}{value}" for c in "\r\n") or not name or ":" in name:
+            raise ValueError(f"unusable request header {name!r}")
+        lines.append(f"{name}: {value}")
+    if not any(name.lower() == "accept" for name, _ in headers):
+        lines.append("Accept: */*")
+    lines += ["Accept-Encoding: identity", "Connection: close", "", ""]
+    return "\r\n".join(lines).encode("latin-1", "strict")
 
 
 # --------------------------------------------------------------------------------------------
@@ -356,6 +545,15 @@ def _reason(exc: BaseException) -> str:
 
 
 _ALERT = re.compile(r"(?:SSLV3|TLSV1|TLSV13)_ALERT_([A-Z0-9_]+)")
+
+
+def _alert(exc: BaseException) -> str | None:
+    """The TLS alert an error reports (lower case, e.g. ``unknown_ca``), if any."""
+    if isinstance(exc, ssl.SSLError):
+        match = _ALERT.search(exc.reason or "")
+        if match:
+            return match.group(1).lower()
+    return None
 
 
 def _net(exc: BaseException) -> str:

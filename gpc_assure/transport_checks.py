@@ -1,7 +1,14 @@
 """Transport-security probes of the provider's endpoint, and what they must show.
 
-Each probe is one raw TLS connection (`gpc_assure.tls_probe`), made to the provider itself:
-the scenarios do not apply through a Spine Secure Proxy, nor over plain HTTP.
+Each probe is one raw TLS connection (`gpc_assure.tls_probe`) made to the provider itself, and
+sends the complete valid request (Spine headers, bearer token) for the first configured
+document, so that the only thing missing is what the scenario takes away. The scenarios do not
+apply through a Spine Secure Proxy, nor over plain HTTP.
+
+Probes asking whether the provider *refuses* something (no or an untrusted client certificate,
+an old protocol, non-approved suites) do not verify the provider's certificate: they ask about
+its policy, and GPC-DOC-TLS-008 alone judges the certificate. Probes asking whether it
+*accepts* the valid set-up verify it, and cannot be judged when it does not verify.
 """
 
 import os
@@ -10,6 +17,7 @@ import ssl
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 from urllib.parse import urlsplit
 
 from gpc_assure.config import ProviderConfig
@@ -17,21 +25,21 @@ from gpc_assure.expect import Observation
 from gpc_assure.request import valid_request
 from gpc_assure.tls_probe import (
     APPROVED_TLS12_CIPHERS,
-    WEAK_TLS12_CIPHERS,
     ProbeResult,
+    Verify,
+    non_approved_tls12_ciphers,
     probe,
     self_signed_client,
 )
 
 TLS12 = ssl.TLSVersion.TLSv1_2
-_VERSIONS = {"TLS 1.0": ssl.TLSVersion.TLSv1, "TLS 1.1": ssl.TLSVersion.TLSv1_1, "TLS 1.2": TLS12}
 
 
 @dataclass(frozen=True)
 class ProbeTarget:
     host: str
     port: int
-    path: str
+    document: str
     config: ProviderConfig
 
 
@@ -44,84 +52,182 @@ def probe_target(config: ProviderConfig) -> ProbeTarget | str:
     assert config.base_url is not None
     url = urlsplit(config.base_url)
     document = config.documents[0].id if config.documents else config.unknown_document_id
-    return ProbeTarget(url.hostname or "", url.port or 443, f"{url.path}/Binary/{document}", config)
+    return ProbeTarget(url.hostname or "", url.port or 443, document, config)
 
 
-CONNECTIONS = (
-    "with the client certificate over TLS 1.2",
-    "without a client certificate",
-    "with a self-signed client certificate",
-    "with the client certificate over TLS 1.1",
-    "with the client certificate over TLS 1.0",
-    "with the client certificate offering only non-approved TLS 1.2 ciphers",
-    "with the client certificate offering only the approved TLS 1.2 ciphers",
-    "with the client certificate offering only the TLS 1.2 cipher <OpenSSL name>",
-)
-ONE_CIPHER = "with the client certificate offering only the TLS 1.2 cipher "
+ClientCert = Literal["configured", "none", "self-signed", "expired", "other host"]
+ALL_BUT_APPROVED = "every local TLS 1.2 cipher outside the approved list"
 
 
-def attempt(target: ProbeTarget, how: str) -> ProbeResult:
-    """One connection attempt, made the way `how` (one of CONNECTIONS) says."""
-    tls = target.config.tls
-    cert, key = tls.client_cert, tls.client_key
+@dataclass(frozen=True)
+class Attempt:
+    """One way of connecting: the client certificate shown, the protocol (as both ends of the
+    range), the TLS 1.2 suites offered, and how the provider's certificate is checked."""
+
+    cert: ClientCert = "configured"
     version: ssl.TLSVersion | None = None
     ciphers: str | None = None
-    if how == "without a client certificate":
-        cert = key = None
-    elif how == "with a self-signed client certificate":
-        cert, key = self_signed_client(Path(tempfile.mkdtemp(prefix="gpc-assure-")))
-    elif how.startswith("with the client certificate over "):
-        version = _VERSIONS[how.removeprefix("with the client certificate over ")]
-    elif how.startswith(ONE_CIPHER):
-        ciphers = how.removeprefix(ONE_CIPHER)
-    elif how.endswith("non-approved TLS 1.2 ciphers"):
-        ciphers = WEAK_TLS12_CIPHERS
-    elif how.endswith("the approved TLS 1.2 ciphers"):
-        ciphers = APPROVED_TLS12_CIPHERS
-    else:
-        raise ValueError(f"unknown connection {how!r}; known: {'; '.join(CONNECTIONS)}")
-    return probe(
+    verify: Verify = "none"
+    informational: bool = False
+
+
+ATTEMPTS: dict[str, Attempt] = {
+    "with the client certificate": Attempt(verify="full"),
+    "with the client certificate over TLS 1.2": Attempt(version=TLS12, verify="full"),
+    "with the client certificate over TLS 1.3": Attempt(
+        version=ssl.TLSVersion.TLSv1_3, informational=True
+    ),
+    "without a client certificate": Attempt(cert="none"),
+    "with a self-signed client certificate": Attempt(cert="self-signed"),
+    "with the expired client certificate": Attempt(cert="expired"),
+    "with the client certificate naming another host": Attempt(cert="other host"),
+    "with the client certificate over TLS 1.1": Attempt(version=ssl.TLSVersion.TLSv1_1),
+    "with the client certificate over TLS 1.0": Attempt(version=ssl.TLSVersion.TLSv1),
+    f"with the client certificate offering {ALL_BUT_APPROVED}": Attempt(ciphers=ALL_BUT_APPROVED),
+    "with the client certificate offering only the approved TLS 1.2 ciphers": Attempt(
+        ciphers=APPROVED_TLS12_CIPHERS, verify="full"
+    ),
+}
+ONE_CIPHER = "with the client certificate offering only the TLS 1.2 cipher "
+_OPTIONAL_CERTS = {
+    "expired": ("expired_client_cert", "expired_client_key"),
+    "other host": ("other_host_client_cert", "other_host_client_key"),
+}
+
+
+def _attempt(how: str) -> Attempt:
+    if how.startswith(ONE_CIPHER):
+        return Attempt(ciphers=how.removeprefix(ONE_CIPHER))
+    if how not in ATTEMPTS:
+        known = "; ".join([*ATTEMPTS, ONE_CIPHER + "<OpenSSL name>"])
+        raise ValueError(f"unknown connection {how!r}; known: {known}")
+    return ATTEMPTS[how]
+
+
+def _client_chain(target: ProbeTarget, cert: ClientCert) -> tuple[Path | None, Path | None] | str:
+    tls = target.config.tls
+    if cert == "none":
+        return None, None
+    if cert == "self-signed":
+        return self_signed_client(Path(tempfile.mkdtemp(prefix="gpc-assure-")))
+    if cert in _OPTIONAL_CERTS:
+        cert_field, key_field = _OPTIONAL_CERTS[cert]
+        path, key = getattr(tls, cert_field), getattr(tls, key_field)
+        if path is None:
+            return f"no {cert} client certificate is configured (tls.{cert_field}, tls.{key_field})"
+        return path, key
+    return tls.client_cert, tls.client_key
+
+
+def _cipher_string(ciphers: str | None) -> str | None:
+    if ciphers != ALL_BUT_APPROVED:
+        return ciphers
+    suites = non_approved_tls12_ciphers()
+    return ":".join(suites) + ":@SECLEVEL=0" if suites else ""
+
+
+def attempt(target: ProbeTarget, how: str) -> ProbeResult | str:
+    """One connection attempt made the way `how` (a key of ATTEMPTS, or ONE_CIPHER + a name)
+    says; a string saying why when it cannot be made here (nothing configured for it, or the
+    local TLS library cannot offer it)."""
+    way = _attempt(how)
+    config = target.config
+    if way.verify == "none" and not way.informational and not config.documents:
+        return (
+            "no document is configured: a refusal could not be told from the answer for an "
+            "unknown id"
+        )
+    chain = _client_chain(target, way.cert)
+    if isinstance(chain, str):
+        return chain
+    ciphers = _cipher_string(way.ciphers)
+    if ciphers == "":
+        return "the local TLS library offers no TLS 1.2 suite outside the approved list"
+    request = valid_request(config, target.document)
+    password = os.environ.get(config.tls.key_password_env) if config.tls.key_password_set else None
+    result = probe(
         target.host,
         target.port,
         server_name=target.host,
-        ca=tls.ca,
-        client_cert=cert,
-        client_key=key,
-        key_password=os.environ.get(tls.key_password_env) if cert is tls.client_cert else None,
-        min_version=version,
-        max_version=version,
+        ca=config.tls.ca,
+        client_cert=chain[0],
+        client_key=chain[1],
+        key_password=password,
+        verify=way.verify,
+        min_version=way.version,
+        max_version=way.version,
         ciphers=ciphers,
-        timeout=target.config.connect_timeout + target.config.read_timeout,
-        http_path=target.path,
+        timeout=config.connect_timeout + config.read_timeout,
+        http_path=urlsplit(request.url).path,
+        headers=request.headers,
     )
+    if result.unsupported_locally and not way.informational:
+        return result.detail
+    return result
 
 
-def _described(result: ProbeResult) -> str:
-    negotiated = f" ({result.tls_version}, {result.cipher})" if result.handshake else ""
-    return f"{result.detail}{negotiated}"
+def _not_judged(expected: str, result: ProbeResult, why: str = "") -> Observation:
+    """The question could not be asked: the scenario ends in error, never passes."""
+    observed = f"{result.detail}{why}"
+    return Observation(None, expected, observed, no_response=True)
 
 
-def connection_accepted(result: ProbeResult, version: str | None) -> Observation:
-    """The handshake completed (over `version`, when given) and the session was usable."""
-    expected = "a completed handshake" + (f" over {version}" if version else "")
-    met = result.handshake and (version is None or result.tls_version == version)
-    return Observation(met, expected, _described(result))
+_UNVERIFIED = "; the provider's certificate is judged by GPC-DOC-TLS-008"
+
+
+def connection_accepted(result: ProbeResult, version: str) -> Observation:
+    """The handshake completed over `version` with the client certificate, and the session
+    was not refused: no alert or close before the answer, no HTTP answer refusing the
+    certificate (any other HTTP answer is not a transport matter)."""
+    expected = f"a completed handshake over {version}, the request not refused"
+    if result.server_verified is False:
+        return _not_judged(expected, result, _UNVERIFIED)
+    if result.refusal in ("handshake", "closed") or result.certificate_complaint:
+        return Observation(False, expected, result.detail)
+    if not result.handshake:
+        return _not_judged(expected, result)
+    return Observation(result.tls_version == version, expected, result.detail)
 
 
 def certificate_verified(result: ProbeResult) -> Observation:
     """The server certificate chained to the configured CA and named the host."""
     expected = "a server certificate from the configured CA, valid for the host name"
-    if result.handshake:
-        return Observation(True, expected, f"verified ({result.tls_version})")
-    verification = "certificate" in result.detail and "verif" in result.detail
-    return Observation(False if verification else None, expected, result.detail)
+    if result.server_verified is False:
+        return Observation(False, expected, result.detail)
+    if result.handshake and result.server_verified:
+        return Observation(True, expected, f"verified ({result.detail})")
+    return _not_judged(expected, result)
+
+
+_REFUSED = {
+    "handshake": "refused in the TLS handshake",
+    "closed": "refused, the session ended unanswered",
+    "http": "refused by an HTTP answer that is not 2xx and carries no document",
+}
 
 
 def connection_refused(result: ProbeResult) -> Observation:
-    """No usable session: the handshake failed, or the server closed before answering."""
+    """The request was refused: in the handshake, by ending the session unanswered, or by an
+    HTTP answer that is not 2xx and carries no document. Served means it failed; anything
+    else (no connection, no answer in time, not HTTP) could not be judged."""
+    expected = "the request refused (a failed handshake, or an answer not 2xx without the document)"
+    if result.refusal is not None:
+        return Observation(True, expected, f"{_REFUSED[result.refusal]}: {result.detail}")
+    if result.accepted:
+        return Observation(False, expected, result.detail)
+    return _not_judged(expected, result)
+
+
+def tls13_reported(result: ProbeResult) -> Observation:
+    """Whether TLS 1.3 is accepted, recorded for the reader and never judged."""
+    expected = "reported only: the guidance names TLS 1.2 and does not forbid TLS 1.3"
     if result.unsupported_locally:
-        return Observation(None, "the connection refused", result.detail)
-    return Observation(not result.accepted, "the connection refused", _described(result))
+        observed = f"TLS 1.3 not offered: {result.detail}"
+    elif result.tls_version == "TLSv1.3" and result.refusal not in ("handshake", "closed"):
+        observed = f"TLS 1.3 accepted ({result.cipher}): {result.detail}"
+    else:
+        observed = f"TLS 1.3 not accepted: {result.detail}"
+    return Observation(None, expected, observed)
 
 
 def plain_http_answer(target: ProbeTarget) -> Observation:
@@ -130,11 +236,11 @@ def plain_http_answer(target: ProbeTarget) -> Observation:
     Only a 200 counts as served: some servers answer plain HTTP on a TLS port with a 400
     page saying so, which refuses the request even though it is an HTTP answer.
     """
-    document = target.path.rsplit("/Binary/", 1)[1]
-    valid = valid_request(target.config, document)
+    valid = valid_request(target.config, target.document)
+    path = urlsplit(valid.url).path
     headers = "".join(f"{k}: {v}\r\n" for k, v in valid.headers)
     request = (
-        f"GET {target.path} HTTP/1.1\r\nHost: {target.host}:{target.port}\r\n{headers}"
+        f"GET {path} HTTP/1.1\r\nHost: {target.host}:{target.port}\r\n{headers}"
         "Connection: close\r\n\r\n"
     )
     try:

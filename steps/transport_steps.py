@@ -31,6 +31,8 @@ def connection_attempt(
     probe_target: ProbeTarget, record_probe: Callable[[str, ProbeResult], None], how: str
 ) -> ProbeResult:
     result = transport_checks.attempt(probe_target, how)
+    if isinstance(result, str):
+        pytest.skip(result)
     record_probe(how, result)
     return result
 
@@ -45,6 +47,11 @@ def accepted(judge: Judge, probe_result: ProbeResult, version: str, req: str) ->
     judge(req, transport_checks.connection_accepted(probe_result, version))
 
 
+@then(parsers.parse("whether TLS 1.3 is accepted is reported, not judged ({req})"))
+def tls13_reported(judge: Judge, probe_result: ProbeResult, req: str) -> None:
+    judge(req, transport_checks.tls13_reported(probe_result))
+
+
 @then(
     parsers.parse(
         "the provider's certificate was verified against the configured CA and host name ({req})"
@@ -54,7 +61,11 @@ def certificate_verified(judge: Judge, probe_result: ProbeResult, req: str) -> N
     judge(req, transport_checks.certificate_verified(probe_result))
 
 
-@then(parsers.parse("the connection is refused ({req})"))
+@then(
+    parsers.parse(
+        "the request is refused, in the handshake or by an answer without the document ({req})"
+    )
+)
 def refused(judge: Judge, probe_result: ProbeResult, req: str) -> None:
     judge(req, transport_checks.connection_refused(probe_result))
 

@@ -23,7 +23,7 @@ from gpc_assure.config import (
     overrides_from_args,
     to_resolved_dict,
 )
-from gpc_assure.config_fields import FIELDS, KEY_PASSWORD_ENV
+from gpc_assure.config_fields import FIELDS, FIELDS_BY_PATH, KEY_PASSWORD_ENV
 from gpc_assure.paths import FIXTURES_DIR
 
 PDF = "application/pdf"
@@ -545,7 +545,10 @@ def test_example_toml_with_optional_lines_enabled(
     """Uncommenting the documented "# key = value" lines gives a valid config."""
     text = (FIXTURES_DIR / "providers" / "example.toml").read_text(encoding="utf-8")
     enabled = re.sub(r"^# ([a-z_]+ = .*)$", r"\1", text, flags=re.MULTILINE)
-    for key, name in (("ca", "ca"), ("client_cert", "cert"), ("client_key", "key")):
+    pairs = [("ca", "ca"), ("client_cert", "cert"), ("client_key", "key")]
+    pairs += [(f"{kind}_client_{part}", name) for kind in ("expired", "other_host")
+              for part, name in (("cert", "cert"), ("key", "key"))]  # fmt: skip
+    for key, name in pairs:
         enabled = re.sub(
             rf'^{key} = ".*"$', f"{key} = {json.dumps(str(pem_files[name]))}", enabled, flags=re.M
         )
@@ -554,6 +557,27 @@ def test_example_toml_with_optional_lines_enabled(
     assert config.proxy_url is not None
     assert config.tls.ca == pem_files["ca"]
     assert config.tls.client_key == pem_files["key"]
+    assert config.tls.expired_client_cert == pem_files["cert"]
+    assert config.tls.other_host_client_key == pem_files["key"]
+
+
+@pytest.mark.parametrize("kind", ["expired", "other_host"])
+def test_refused_client_certificates_come_in_pairs_from_any_source(
+    tmp_path: Path, pem_files: dict[str, Path], kind: str
+) -> None:
+    cert = f"tls.{kind}_client_cert"
+    with pytest.raises(ConfigError, match=f"tls.{kind}_client_key"):
+        load_config(None, {}, {cert: str(pem_files["cert"])})
+    env = {
+        f"GPC_ASSURE_TLS_{kind.upper()}_CLIENT_CERT": str(pem_files["cert"]),
+        f"GPC_ASSURE_TLS_{kind.upper()}_CLIENT_KEY": str(pem_files["key"]),
+    }
+    config = load_config(None, env, {})
+    assert getattr(config.tls, f"{kind}_client_cert") == pem_files["cert"]
+    assert getattr(config.tls, f"{kind}_client_key") == pem_files["key"]
+    flag = "--" + cert.removeprefix("tls.").replace("_", "-")
+    assert FIELDS_BY_PATH[cert].flag == flag
+    assert from_resolved_dict(to_resolved_dict(config)) == config
 
 
 def test_example_toml_documents_every_field() -> None:

@@ -1,4 +1,5 @@
-"""The raw TLS probe against live reference providers, and the HSTS max-age parser."""
+"""The raw TLS probe against live reference providers (what it reports: served, refused in the
+handshake, refused by HTTP, not verified), and the HSTS max-age parser."""
 
 from __future__ import annotations
 
@@ -16,15 +17,16 @@ import pytest
 from cryptography import x509
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from gpc_assure.config import TlsSettings
+from gpc_assure.config import TlsSettings, load_config
 from gpc_assure.provider import ProviderSettings, ReferenceProvider
+from gpc_assure.request import valid_request
 from gpc_assure.tls import TlsSetupError, client_ssl_context
 from gpc_assure.tls_probe import (
     APPROVED_TLS12_CIPHERS,
     SELF_SIGNED_CLIENT_CN,
-    WEAK_TLS12_CIPHERS,
     ProbeResult,
     hsts_max_age,
+    non_approved_tls12_ciphers,
     probe,
     self_signed_client,
 )
@@ -34,6 +36,8 @@ pytestmark = pytest.mark.e2e
 TLS1_1 = ssl.TLSVersion.TLSv1_1
 TLS1_2 = ssl.TLSVersion.TLSv1_2
 TLS1_3 = ssl.TLSVersion.TLSv1_3
+WEAK = "ECDHE-ECDSA-AES128-SHA:ECDHE-ECDSA-AES128-SHA256:ECDHE-ECDSA-CHACHA20-POLY1305"
+DOCUMENT = "gpc-doc-small-pdf"
 
 
 @dataclass(frozen=True)
@@ -43,11 +47,18 @@ class Target:
     port: int
     path: str
 
+    def valid_headers(self) -> tuple[tuple[str, str], ...]:
+        """The suite's own valid request's headers (Spine headers, bearer token)."""
+        overrides = {"base_url": self.provider.base_url}
+        return valid_request(load_config(None, {}, overrides), DOCUMENT).headers
+
     def probe(self, *, cert: str = "trusted", **kwargs: Any) -> ProbeResult:
         pki = self.provider.pki
         chain: tuple[Path | None, Path | None] = {
             "trusted": (pki.client_cert, pki.client_key),
             "untrusted": (pki.untrusted_client_cert, pki.untrusted_client_key),
+            "expired": (pki.expired_client_cert, pki.expired_client_key),
+            "other host": (pki.other_host_client_cert, pki.other_host_client_key),
             "none": (None, None),
         }[cert]
         options: dict[str, Any] = {
@@ -56,7 +67,8 @@ class Target:
             "client_cert": chain[0],
             "client_key": chain[1],
             "timeout": 3.0,
-            "http_path": f"{self.path}/metadata",
+            "http_path": f"{self.path}/Binary/{DOCUMENT}",
+            "headers": self.valid_headers(),
         }
         options.update(kwargs)
         return probe(self.host, self.port, **options)
@@ -72,10 +84,15 @@ def targets() -> Iterator[dict[str, Target]]:
             "tls-allow-1.1",
             "tls-weak-cipher",
             "tls-no-hsts",
+            "tls-cipher-unlisted",
+            "tls-wrong-host-cert",
+            "reading:tls-refuse-with-http-400",
         ):
-            faults = frozenset({fault}) if fault else frozenset()
+            reading = fault.startswith("reading:")
+            faults = frozenset({fault}) if fault and not reading else frozenset()
+            readings = frozenset({fault.removeprefix("reading:")}) if reading else frozenset()
             providers[fault or "conformant"] = ReferenceProvider(
-                ProviderSettings(faults=faults)
+                ProviderSettings(faults=faults, readings=readings)
             ).start()
         found = {}
         for name, provider in providers.items():
@@ -101,9 +118,10 @@ def _local_suites(cipher_string: str) -> set[str]:
     return {c["name"] for c in context.get_ciphers() if c["protocol"] != "TLSv1.3"}
 
 
-def _refused(result: ProbeResult) -> None:
+def _refused(result: ProbeResult, how: str = "handshake") -> None:
     assert result.connected, result.detail
     assert not result.accepted, result.detail
+    assert result.refusal == how, result.detail
     assert not result.unsupported_locally, result.detail
     assert result.detail
     assert "\n" not in result.detail
@@ -124,7 +142,24 @@ def test_conformant_provider_accepts_our_client_certificate(
     assert result.tls_version == name
     assert result.cipher
     assert not result.unsupported_locally
-    assert "HTTP status" in result.detail
+    assert result.status == 200
+    assert result.server_verified is True
+    assert result.refusal is None
+    assert "HTTP 200" in result.detail
+
+
+def test_the_document_is_recognised_in_the_answer(conformant: Target) -> None:
+    result = conformant.probe()
+    assert result.document
+    assert "with the document" in result.detail
+    unknown = conformant.probe(http_path=conformant.path + "/Binary/no-such-document")
+    assert unknown.status == 404
+    assert not unknown.document
+    assert not unknown.certificate_complaint
+    assert unknown.refusal == "http"  # not 2xx, no document: a refusal in the probe's terms
+    bare = conformant.probe(headers=())
+    assert bare.status == 400  # without the Spine headers and token
+    assert not bare.accepted
 
 
 def test_the_server_is_verified_by_dns_name_too(conformant: Target) -> None:
@@ -139,13 +174,36 @@ def test_a_server_certificate_outside_the_given_ca_is_not_trusted(
     assert result.connected
     assert not result.handshake
     assert not result.accepted
-    assert "server certificate was not verified" in result.detail
+    assert result.server_verified is False
+    assert result.refusal is None  # our own verification is not the provider refusing
+    assert result.verify_code is not None
+    assert "certificate was not verified" in result.detail
 
 
 def test_a_server_name_the_certificate_does_not_carry_is_not_trusted(conformant: Target) -> None:
     result = conformant.probe(server_name="wrong.example.test")
     assert not result.handshake
+    assert result.server_verified is False
+    assert result.refusal is None
     assert "not verified" in result.detail
+
+
+def test_chain_only_verification_ignores_the_host_name(targets: dict[str, Target]) -> None:
+    wrong_host = targets["tls-wrong-host-cert"]
+    assert wrong_host.probe().server_verified is False
+    chain = wrong_host.probe(verify="chain")
+    assert chain.server_verified is True
+    assert chain.accepted, chain.detail
+
+
+def test_no_verification_asks_about_policy_even_with_a_wrong_host_certificate(
+    targets: dict[str, Target],
+) -> None:
+    wrong_host = targets["tls-wrong-host-cert"]
+    result = wrong_host.probe(cert="none", verify="none")
+    _refused(result)
+    assert result.server_verified is None
+    assert wrong_host.probe(verify="none").accepted
 
 
 @pytest.mark.parametrize("version", [TLS1_2, TLS1_3])
@@ -154,6 +212,9 @@ def test_no_client_certificate_is_refused(conformant: Target, version: ssl.TLSVe
     _refused(result)
     if version is TLS1_2:
         assert not result.handshake  # TLS 1.2 fails in the handshake itself
+        assert result.alert == "handshake_failure"
+    else:
+        assert result.alert == "certificate_required"  # read reliably after the handshake
 
 
 @pytest.mark.parametrize("version", [TLS1_2, TLS1_3])
@@ -169,7 +230,26 @@ def test_a_self_signed_client_certificate_is_refused(
 
 
 def test_a_client_certificate_from_another_ca_is_refused(conformant: Target) -> None:
-    _refused(conformant.probe(cert="untrusted"))
+    result = conformant.probe(cert="untrusted")
+    _refused(result)
+    assert result.alert == "unknown_ca"
+
+
+@pytest.mark.parametrize("version", [TLS1_2, TLS1_3])
+def test_an_expired_client_certificate_is_refused(
+    conformant: Target, version: ssl.TLSVersion
+) -> None:
+    result = conformant.probe(cert="expired", min_version=version, max_version=version)
+    _refused(result)
+    assert result.alert == "certificate_expired"
+
+
+def test_a_client_certificate_naming_another_host_is_refused_after_the_handshake(
+    conformant: Target,
+) -> None:
+    result = conformant.probe(cert="other host")
+    _refused(result, "closed")
+    assert result.handshake
 
 
 def test_a_provider_not_requiring_a_client_certificate_accepts_none(
@@ -177,6 +257,21 @@ def test_a_provider_not_requiring_a_client_certificate_accepts_none(
 ) -> None:
     result = targets["tls-client-cert-optional"].probe(cert="none")
     assert result.accepted, result.detail
+
+
+def test_an_http_400_without_the_document_is_a_refusal_by_http(
+    targets: dict[str, Target],
+) -> None:
+    """Reading tls-refuse-with-http-400 answers like nginx: 400, an HTML page, no document."""
+    target = targets["reading:tls-refuse-with-http-400"]
+    result = target.probe(cert="none")
+    _refused(result, "http")
+    assert result.handshake
+    assert result.status == 400
+    assert result.certificate_complaint
+    assert "text/html" in result.detail
+    assert "No required SSL certificate was sent" in result.detail
+    assert target.probe().accepted
 
 
 # --------------------------------------------------------------------------------------------
@@ -219,26 +314,33 @@ def test_a_protocol_range_no_local_library_can_offer_is_unsupported_locally(
 # Cipher suites
 
 
-def test_the_cipher_constants_are_disjoint_and_offerable_here() -> None:
-    approved, weak = _local_suites(APPROVED_TLS12_CIPHERS), _local_suites(WEAK_TLS12_CIPHERS)
+def test_every_local_suite_but_the_approved_ones_is_offered() -> None:
+    approved = _local_suites(APPROVED_TLS12_CIPHERS)
+    others = set(non_approved_tls12_ciphers())
     assert approved
-    assert weak
-    assert not approved & weak
-    # every named weak suite is known to the local OpenSSL
-    assert weak == set(WEAK_TLS12_CIPHERS.split(":"))
+    assert others
+    assert not approved & others
+    assert approved | others == _local_suites("ALL:@SECLEVEL=0")
+    assert set(WEAK.split(":")) <= others
+
+
+def _all_but_approved(target: Target) -> ProbeResult:
+    return target.probe(ciphers=":".join(non_approved_tls12_ciphers()) + ":@SECLEVEL=0")
 
 
 def test_weak_ciphers_are_refused_by_the_conformant_provider(conformant: Target) -> None:
-    result = conformant.probe(ciphers=WEAK_TLS12_CIPHERS)
+    result = _all_but_approved(conformant)
     _refused(result)
     assert not result.handshake
 
 
-def test_a_weak_cipher_is_accepted_by_a_provider_allowing_it(targets: dict[str, Target]) -> None:
-    result = targets["tls-weak-cipher"].probe(ciphers=WEAK_TLS12_CIPHERS)
+@pytest.mark.parametrize("fault", ["tls-weak-cipher", "tls-cipher-unlisted"])
+def test_a_weak_cipher_is_accepted_and_named(targets: dict[str, Target], fault: str) -> None:
+    result = _all_but_approved(targets[fault])
     assert result.accepted, result.detail
     assert result.tls_version == "TLSv1.2"
-    assert result.cipher in set(WEAK_TLS12_CIPHERS.split(":"))
+    assert result.cipher in set(non_approved_tls12_ciphers())
+    assert f"TLSv1.2 {result.cipher}" in result.detail
 
 
 def test_approved_ciphers_are_accepted_by_the_conformant_provider(conformant: Target) -> None:
@@ -267,6 +369,7 @@ def test_a_closed_port_is_reported_not_raised() -> None:
     )
     assert not result.connected
     assert not result.handshake
+    assert result.refusal is None  # no TCP connection is not a provider's refusal
     assert "refused" in result.detail
 
 
@@ -282,7 +385,7 @@ def test_a_server_that_is_not_tls_is_reported_not_raised(tmp_path: Path) -> None
         )  # fmt: skip
     assert result.connected
     assert not result.handshake
-    assert result.detail.startswith("TLS handshake failed")
+    assert result.detail.startswith(("TLS handshake failed", "no TLS handshake"))
 
 
 def test_an_unloadable_client_certificate_is_a_setup_error(
@@ -374,4 +477,9 @@ def test_a_bad_http_path_is_a_caller_error_raised_before_connecting() -> None:
         probe(
             "127.0.0.1", 9, server_name=None, ca=None, client_cert=None, client_key=None,
             http_path="/a b",
+        )  # fmt: skip
+    with pytest.raises(ValueError, match="header"):
+        probe(
+            "127.0.0.1", 9, server_name=None, ca=None, client_cert=None, client_key=None,
+            headers=(("X-Split", "a\r\nInjected: 1"),),
         )  # fmt: skip

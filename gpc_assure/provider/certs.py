@@ -1,5 +1,6 @@
-"""Throwaway PKI generated at start-up: a CA, a server and a client certificate, plus an
-"untrusted" client certificate signed by a second, unrelated CA. EC P-256 keeps it fast."""
+"""Throwaway PKI generated at start-up: a CA, a server and a client certificate, plus client
+certificates a provider must refuse: one signed by a second, unrelated CA, an expired one and
+one naming another host (both from the same CA). EC P-256 keeps it fast."""
 
 from __future__ import annotations
 
@@ -14,8 +15,14 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-CLIENT_COMMON_NAME = "gpc-assure-consumer"
+SSP_HOST = "ssp.gpc-assure.invalid"
+"""The host name in the trusted client certificate: the Spine Secure Proxy the provider serves."""
+OTHER_CLIENT_HOST = "other-consumer.gpc-assure.invalid"
+"""The host name in a client certificate from the trusted CA that is not the Spine Secure Proxy."""
+CLIENT_COMMON_NAME = SSP_HOST
 _VALIDITY = dt.timedelta(days=30)
+_EXPIRED = (dt.timedelta(days=60), dt.timedelta(days=30))
+"""The expired client certificate was valid from 60 until 30 days ago."""
 
 
 @dataclass(frozen=True)
@@ -29,6 +36,12 @@ class Pki:
     client_key: Path
     untrusted_client_cert: Path
     untrusted_client_key: Path
+    expired_client_cert: Path
+    """A client certificate from the same CA whose validity period has ended."""
+    expired_client_key: Path
+    other_host_client_cert: Path
+    """A client certificate from the same CA naming OTHER_CLIENT_HOST, not the SSP."""
+    other_host_client_key: Path
     wrong_host_cert: Path
     """A server certificate from the same CA for another host name (fault tls-wrong-host-cert)."""
     wrong_host_key: Path
@@ -58,16 +71,19 @@ def _name(common_name: str) -> x509.Name:
     )
 
 
-def _builder(subject: str, issuer: x509.Name, key: PrivateKey) -> x509.CertificateBuilder:
+def _builder(
+    subject: str, issuer: x509.Name, key: PrivateKey, *, expired: bool = False
+) -> x509.CertificateBuilder:
     now = dt.datetime.now(dt.UTC)
+    start, end = (now - _EXPIRED[0], now - _EXPIRED[1]) if expired else (now, now + _VALIDITY)
     return (
         x509.CertificateBuilder()
         .subject_name(_name(subject))
         .issuer_name(issuer)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(hours=1))
-        .not_valid_after(now + _VALIDITY)
+        .not_valid_before(start - dt.timedelta(hours=1))
+        .not_valid_after(end)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
     )
 
@@ -102,11 +118,13 @@ def _new_leaf(
     usage: x509.ObjectIdentifier,
     san: x509.SubjectAlternativeName | None,
     key: PrivateKey | None = None,
+    *,
+    expired: bool = False,
 ) -> _Issued:
     key = key or ec.generate_private_key(ec.SECP256R1())
     rsa_key = isinstance(key, rsa.RSAPrivateKey)
     builder = (
-        _builder(common_name, ca.cert.subject, key)
+        _builder(common_name, ca.cert.subject, key, expired=expired)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(
             x509.KeyUsage(
@@ -170,9 +188,18 @@ def generate_pki(workdir: Path, server_host: str = "127.0.0.1", *, rsa_server: b
     server = _new_leaf(
         ca, "localhost", ExtendedKeyUsageOID.SERVER_AUTH, x509.SubjectAlternativeName(names)
     )
-    client = _new_leaf(ca, CLIENT_COMMON_NAME, ExtendedKeyUsageOID.CLIENT_AUTH, None)
+    client_usage = ExtendedKeyUsageOID.CLIENT_AUTH
+    ssp = x509.SubjectAlternativeName([x509.DNSName(SSP_HOST)])
+    client = _new_leaf(ca, SSP_HOST, client_usage, ssp)
     other_ca = _new_ca("gpc-assure untrusted CA")
-    untrusted = _new_leaf(other_ca, CLIENT_COMMON_NAME, ExtendedKeyUsageOID.CLIENT_AUTH, None)
+    untrusted = _new_leaf(other_ca, SSP_HOST, client_usage, ssp)
+    expired = _new_leaf(ca, SSP_HOST, client_usage, ssp, expired=True)
+    other_host = _new_leaf(
+        ca,
+        OTHER_CLIENT_HOST,
+        client_usage,
+        x509.SubjectAlternativeName([x509.DNSName(OTHER_CLIENT_HOST)]),
+    )
     wrong_host = _new_leaf(
         ca,
         WRONG_HOST,
@@ -198,6 +225,10 @@ def generate_pki(workdir: Path, server_host: str = "127.0.0.1", *, rsa_server: b
         client_key=_write_key(workdir / "client.key", client.key),
         untrusted_client_cert=_write_cert(workdir / "untrusted-client.pem", untrusted.cert),
         untrusted_client_key=_write_key(workdir / "untrusted-client.key", untrusted.key),
+        expired_client_cert=_write_cert(workdir / "expired-client.pem", expired.cert),
+        expired_client_key=_write_key(workdir / "expired-client.key", expired.key),
+        other_host_client_cert=_write_cert(workdir / "other-host-client.pem", other_host.cert),
+        other_host_client_key=_write_key(workdir / "other-host-client.key", other_host.key),
         wrong_host_cert=_write_cert(workdir / "wrong-host.pem", wrong_host.cert),
         wrong_host_key=_write_key(workdir / "wrong-host.key", wrong_host.key),
         rsa_server_cert=_write_cert(workdir / "rsa-server.pem", rsa_leaf.cert)

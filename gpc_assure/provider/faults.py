@@ -305,8 +305,28 @@ _RAW: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ),
     (
         "tls-client-cert-unverified",
-        "client certificates are not verified (any certificate, or none, is accepted)",
-        ("GPC-DOC-TLS-002",),
+        "client certificates are neither requested nor verified (any certificate, or none, "
+        "is accepted)",
+        ("GPC-DOC-TLS-001", "GPC-DOC-TLS-002", "GPC-DOC-TLS-009", "GPC-DOC-TLS-010"),
+    ),
+    (
+        "tls-client-cert-expired-accepted",
+        "the validity period of client certificates is not checked (OpenSSL "
+        "X509_V_FLAG_NO_CHECK_TIME): an expired certificate from the trusted CA is accepted",
+        ("GPC-DOC-TLS-009",),
+    ),
+    (
+        "tls-client-cert-any-host",
+        "the host name in the client certificate is not checked: a certificate from the "
+        "trusted CA naming a host other than the Spine Secure Proxy is accepted",
+        ("GPC-DOC-TLS-010",),
+    ),
+    (
+        "tls-cipher-unlisted",
+        "a non-approved TLS 1.2 suite that no named cipher probe offers is allowed "
+        "(ECDHE-ECDSA-ARIA256-GCM-SHA384, else ECDHE-ECDSA-CAMELLIA256-SHA384, else "
+        "ECDHE-RSA-CHACHA20-POLY1305 with an RSA key: the first the local OpenSSL has)",
+        ("GPC-DOC-TLS-005",),
     ),
     (
         "tls-allow-1.0",
@@ -452,11 +472,12 @@ COLLATERAL: dict[str, tuple[str, ...]] = {
     "unknown-id-wrong-spine-system": _UNKNOWN_IDS,
     # Answering JSON requests in XML breaks nearly every HTTP scenario.
     "fhir-json-accept-answered-xml": _ALL_BUT_TRANSPORT,
-    # Transport: one broken property shows in the neighbouring probe too.
-    "tls-client-cert-unverified": ("GPC-DOC-TLS-001",),
+    # Refusing TLS 1.2 also refuses the approved suites, which are offered over TLS 1.2 only.
     "tls-1.3-only": ("GPC-DOC-TLS-005",),
-    # A certificate for another host: no request can be verified, so everything fails.
-    "tls-wrong-host-cert": (*_ALL_BUT_TRANSPORT, *(f"GPC-DOC-TLS-00{n}" for n in range(1, 8))),
+    # A certificate for another host: no HTTP request can be verified, and neither can the
+    # acceptance probes (TLS 1.2 and the approved suites accepted), which end in error. The
+    # refusal probes do not verify the provider, so they still judge its policy.
+    "tls-wrong-host-cert": (*_ALL_BUT_TRANSPORT, "GPC-DOC-TLS-003", "GPC-DOC-TLS-005"),
     # Hostile providers: no usable answer, so every HTTP scenario ends in error.
     "hang": _ALL_BUT_TRANSPORT,
     "garbage": _ALL_BUT_TRANSPORT,

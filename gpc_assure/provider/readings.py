@@ -206,8 +206,18 @@ def registry(*groups: Iterable[ReadingEntry]) -> dict[str, Reading]:
     return readings
 
 
-# Transport readings (tls.py) join with one more group: registry(APPLICATION_READINGS, ...).
-READINGS: dict[str, Reading] = registry(APPLICATION_READINGS)
+TRANSPORT_READING_ENTRIES: tuple[Reading, ...] = (
+    Reading(
+        "tls-refuse-with-http-400",
+        "client certificates are requested, not required, in the handshake; a request without "
+        "a valid client certificate is answered HTTP 400 with an HTML page and no document, as "
+        "nginx with ssl_verify_client does",
+        "development_api_security_guidance (1.0.1 and 1.6.2), Client certificates: the "
+        "certificate must be authenticated, how a refusal looks is not laid down",
+    ),
+)
+
+READINGS: dict[str, Reading] = registry(APPLICATION_READINGS, TRANSPORT_READING_ENTRIES)
 
 
 def check_reading_names(names: frozenset[str]) -> None:

@@ -18,14 +18,15 @@ from typing import Any
 
 from .app import ProviderApp, Reply, Request
 from .bodies import bodies_for
-from .certs import Pki, generate_pki
+from .certs import SSP_HOST, Pki, generate_pki
 from .documents import ServedDocument, stored_documents
 from .settings import ProviderSettings
-from .tls import server_context
+from .tls import client_refusal, needs_rsa_server_key, refusal_page, server_context
 
 _LOG = logging.getLogger("gpc_assure.provider")
 SOCKET_TIMEOUT_SECONDS = 30.0
 CHUNK_BYTES = 16 * 1024
+LINGER_SECONDS = 1.0
 
 
 class _Server(ThreadingHTTPServer):
@@ -56,6 +57,7 @@ class _Server(ThreadingHTTPServer):
                 conn = self.ssl_context.wrap_socket(conn, server_side=True)
             except (OSError, ValueError) as exc:
                 _LOG.debug("TLS handshake with %s failed: %s", client_address, exc)
+                _linger(conn)
                 return
         with self._connections_lock:
             self._connections.add(conn)
@@ -76,6 +78,12 @@ class _Server(ThreadingHTTPServer):
             return False
         return first not in (b"", b"\x16")
 
+    def client_refusal(self, conn: socket.socket) -> str | None:
+        """Why this TLS client must not be served (see tls.client_refusal); None to serve it."""
+        if self.ssl_context is None or not isinstance(conn, ssl.SSLSocket):
+            return None
+        return client_refusal(conn.getpeercert(), SSP_HOST, self.app.faults)
+
     def handle_error(self, request: Any, client_address: Any) -> None:
         _LOG.debug("connection from %s ended with an error", client_address, exc_info=True)
 
@@ -86,6 +94,18 @@ class _Server(ThreadingHTTPServer):
         for conn in connections:
             with contextlib.suppress(OSError):
                 socket.socket.shutdown(conn, socket.SHUT_RDWR)
+
+
+def _linger(conn: socket.socket) -> None:
+    """End a refused connection gracefully: FIN after the TLS alert, then read what the client
+    still sends (briefly), so that closing does not reset the connection and lose the alert."""
+    try:
+        conn.shutdown(socket.SHUT_WR)
+        conn.settimeout(LINGER_SECONDS)
+        while conn.recv(4096):
+            pass
+    except OSError:
+        pass
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -125,6 +145,10 @@ class _Handler(BaseHTTPRequestHandler):
         self._discard_body()
         server = self.server
         faults = server.app.faults
+        refusal = server.client_refusal(self.connection)
+        if refusal is not None:
+            self._refuse_client(refusal)
+            return
         if "hang" in faults:
             server.stopping.wait()
             self.close_connection = True
@@ -144,6 +168,15 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return
         self._send(reply)
+
+    def _refuse_client(self, reason: str) -> None:
+        """Serve nothing: close the connection unanswered or, in reading
+        tls-refuse-with-http-400, answer 400 with an HTML page (as nginx does)."""
+        _LOG.debug("client refused after the handshake: %s", reason)
+        self.close_connection = True
+        if "tls-refuse-with-http-400" in self.server.app.settings.readings:
+            headers = (("Content-Type", "text/html"), ("Connection", "close"))
+            self._send(Reply(400, headers, refusal_page(reason)))
 
     def _send(self, reply: Reply) -> None:
         readings = self.server.app.readings
@@ -228,9 +261,13 @@ class ReferenceProvider:
         if workdir is None:
             workdir = self._temp_dir = Path(tempfile.mkdtemp(prefix="gpc-assure-provider-"))
         try:
-            rsa_server = "tls-rsa-weak-ciphers" in settings.faults
+            rsa_server = needs_rsa_server_key(settings.faults)
             self._pki = generate_pki(workdir, settings.host, rsa_server=rsa_server)
-            context = server_context(self._pki, settings.faults) if settings.tls else None
+            context = (
+                server_context(self._pki, settings.faults, settings.readings)
+                if settings.tls
+                else None
+            )
             app = ProviderApp(settings, stored_documents(), bodies_for(settings.faults))
             self._server = _Server((settings.host, settings.port), app, context)
         except BaseException:

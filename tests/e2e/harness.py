@@ -53,3 +53,15 @@ def provider_config_file(provider: ReferenceProvider, path: Path) -> Path:
     """A TOML configuration for `provider`, with every document's expected type and digest."""
     path.write_text(provider_config_toml(provider), encoding="utf-8")
     return path
+
+
+TRANSPORT_K = (
+    "tls or client_certificate or certificate_chains or stricttransportsecurity or plainhttp"
+)
+"""A -k expression selecting exactly the scenarios of features/transport_security.feature."""
+TRANSPORT_SCENARIOS = 18
+
+
+def transport_run(config: Path, cwd: Path) -> CliResult:
+    """`gpc-assure run` of the transport-security feature only, with 3 s time-outs."""
+    return run_cli("run", "--config", str(config), "-k", TRANSPORT_K, "--timeout", "3", cwd=cwd)

@@ -40,6 +40,7 @@ from provider_testkit import (
 
 from gpc_assure.provider import FAULTS
 from gpc_assure.provider.faults import JWT_CLAIMS
+from gpc_assure.provider.tls import unlisted_cipher
 from gpc_assure.tls_probe import APPROVED_TLS12_CIPHERS, ProbeResult, probe, self_signed_client
 
 pytestmark = pytest.mark.e2e
@@ -169,8 +170,20 @@ def _probe(p: Probe, **options: Any) -> ProbeResult:
         client_cert=options.pop("client_cert", pki.client_cert),
         client_key=options.pop("client_key", pki.client_key),
         http_path=f"{p.base_url.split(str(p.provider.port), 1)[1]}/Binary/{SMALL_PDF}",
+        headers=tuple(p.headers().items()),
         **options,
     )
+
+
+def _client_cert_refused(kind: str) -> Check:
+    """The provider refuses its PKI's `kind` client certificate (expired, other_host)."""
+
+    def check(p: Probe) -> bool:
+        pki = p.provider.pki
+        cert, key = getattr(pki, f"{kind}_client_cert"), getattr(pki, f"{kind}_client_key")
+        return not _probe(p, client_cert=cert, client_key=key, verify="none").accepted
+
+    return check
 
 
 def _untrusted_client_cert(p: Probe) -> bool:
@@ -345,6 +358,9 @@ CHECKS: dict[str, Check] = {
         not _probe(p, ciphers="ECDHE-ECDSA-CHACHA20-POLY1305").handshake
     ),
     "tls-rsa-weak-ciphers": lambda p: not _probe(p, ciphers="AES128-SHA256").handshake,
+    "tls-cipher-unlisted": lambda p: not _probe(p, ciphers=unlisted_cipher()).handshake,
+    "tls-client-cert-expired-accepted": _client_cert_refused("expired"),
+    "tls-client-cert-any-host": _client_cert_refused("other_host"),
     "hang": lambda p: _responds(p, timeout=0.5),
     "garbage": _responds,
     "drop-connection-on-error": lambda p: _responds(p, "no-such-document"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import stat
@@ -14,7 +15,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from gpc_assure.provider import FAULTS, ProviderSettings, ReferenceProvider
 from gpc_assure.provider.app import Request, strip_proxy_prefix
-from gpc_assure.provider.certs import generate_pki
+from gpc_assure.provider.certs import OTHER_CLIENT_HOST, SSP_HOST, generate_pki
 from gpc_assure.provider.documents import stored_documents
 from gpc_assure.provider.negotiation import accepts_gzip, from_accept
 
@@ -71,7 +72,19 @@ def test_pki_files(tmp_path: Path) -> None:
     assert "localhost" in san.get_values_for_type(x509.DNSName)
     assert [str(ip) for ip in san.get_values_for_type(x509.IPAddress)] == ["127.0.0.1"]
     cn = client.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value
-    assert cn == "gpc-assure-consumer"
+    assert cn == SSP_HOST
+    client_san = client.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    assert client_san.get_values_for_type(x509.DNSName) == [SSP_HOST]
+    expired = x509.load_pem_x509_certificate(pki.expired_client_cert.read_bytes())
+    assert expired.issuer == ca.subject
+    assert expired.not_valid_after_utc < dt.datetime.now(dt.UTC)
+    other = x509.load_pem_x509_certificate(pki.other_host_client_cert.read_bytes())
+    assert other.issuer == ca.subject
+    other_san = other.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    assert other_san.get_values_for_type(x509.DNSName) == [OTHER_CLIENT_HOST]
+    assert other.not_valid_after_utc > dt.datetime.now(dt.UTC)
+    for key in (pki.expired_client_key, pki.other_host_client_key):
+        assert stat.S_IMODE(key.stat().st_mode) == 0o600
     eku = client.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
     assert ExtendedKeyUsageOID.CLIENT_AUTH in eku
     assert server.issuer == ca.subject

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import socket
 import ssl
 import subprocess
@@ -14,10 +15,17 @@ import httpx
 import pytest
 from provider_testkit import SMALL_PDF, Probe, client_context, running
 
-from gpc_assure.provider import ProviderSettings, ReferenceProvider
+from gpc_assure.provider import Pki, ProviderSettings, ReferenceProvider
+from gpc_assure.provider.readings import READINGS
+from gpc_assure.provider.tls import APPROVED_CIPHERS, TRANSPORT_READINGS, unlisted_cipher
 
 pytestmark = pytest.mark.e2e
 REPO = Path(__file__).resolve().parents[2]
+TRANSPORT_FEATURE = REPO / "features" / "transport_security.feature"
+NAMED_PROBE_CIPHERS = set(
+    re.findall(r"^ +\| ([A-Z0-9]+-[A-Z0-9-]+) +\|$", TRANSPORT_FEATURE.read_text(), re.M)
+)
+"""The suites the transport feature offers one at a time (its Examples rows)."""
 
 
 @pytest.fixture(scope="module")
@@ -116,3 +124,78 @@ def test_cold_start_is_well_under_a_second() -> None:
         [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
     )
     assert float(result.stdout) < 1.0
+
+
+# Client certificates refused after the handshake, faults that accept them, and the reading
+# that refuses with an HTTP 400 page.
+
+
+def _context_with(pki: Pki, cert: Path | None, key: Path | None) -> ssl.SSLContext:
+    context = client_context(pki, cert=False)
+    if cert is not None:
+        context.load_cert_chain(cert, key)
+    return context
+
+
+def _pair(pki: Pki, kind: str) -> tuple[Path | None, Path | None]:
+    if kind == "none":
+        return None, None
+    cert: Path = getattr(pki, f"{kind}_client_cert")
+    key: Path = getattr(pki, f"{kind}_client_key")
+    return cert, key
+
+
+def _get_with(p: Probe, kind: str) -> httpx.Response:
+    return _get(p, _context_with(p.provider.pki, *_pair(p.provider.pki, kind)))
+
+
+def test_an_expired_client_certificate_is_refused_in_the_handshake(probe: Probe) -> None:
+    with pytest.raises(httpx.TransportError):
+        _get_with(probe, "expired")
+
+
+def test_a_client_certificate_naming_another_host_is_not_answered(probe: Probe) -> None:
+    with pytest.raises(httpx.RemoteProtocolError):  # handshake done, then closed unanswered
+        _get_with(probe, "other_host")
+
+
+@pytest.mark.parametrize(
+    ("fault", "kind"),
+    [("tls-client-cert-expired-accepted", "expired"), ("tls-client-cert-any-host", "other_host")],
+)
+def test_faults_serve_the_certificates_a_provider_must_refuse(fault: str, kind: str) -> None:
+    with running(faults=frozenset({fault})) as p:
+        assert _get_with(p, kind).status_code == 200
+        with pytest.raises(httpx.TransportError):
+            _get_with(p, "untrusted")  # still refused
+
+
+def test_the_unlisted_cipher_is_one_no_named_probe_offers() -> None:
+    assert len(NAMED_PROBE_CIPHERS) >= 6
+    assert unlisted_cipher() not in NAMED_PROBE_CIPHERS
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.set_ciphers(APPROVED_CIPHERS)
+    assert unlisted_cipher() not in {c["name"] for c in context.get_ciphers()}
+
+
+@pytest.mark.parametrize("kind", ["none", "other_host"])
+def test_reading_refuse_with_http_400_answers_like_nginx(kind: str) -> None:
+    with running(readings=frozenset({"tls-refuse-with-http-400"})) as p:
+        response = _get_with(p, kind)
+        assert response.status_code == 400
+        assert response.headers["Content-Type"] == "text/html"
+        assert "resourceType" not in response.text
+        if kind == "none":
+            assert "No required SSL certificate was sent" in response.text
+        assert p.get().status_code == 200
+        with pytest.raises(httpx.TransportError):  # a certificate that fails verification
+            _get_with(p, "expired")
+
+
+def test_readings_are_validated() -> None:
+    readings = frozenset({"tls-refuse-with-http-400"})
+    assert ProviderSettings(readings=readings).readings == readings
+    assert readings <= set(TRANSPORT_READINGS)
+    assert set(TRANSPORT_READINGS) <= set(READINGS)
+    with pytest.raises(ValueError, match="unknown reading: 'no-such-reading'"):
+        ProviderSettings(readings=frozenset({"no-such-reading"}))
