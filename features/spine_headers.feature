@@ -64,3 +64,23 @@ Feature: Spine Secure Proxy headers
       | case  |
       | lower |
       | upper |
+
+  @req:GPC-DOC-HDR-006
+  Scenario Outline: A valid request carrying the proxy header <header> is accepted
+    Given a valid request for the first configured document
+    And the request's <header> header is "<value>"
+    When the request is sent
+    Then the request is accepted: HTTP 200 with a Binary (GPC-DOC-HDR-006)
+
+    Examples:
+      | header            | value                            |
+      | Forwarded         | for=192.0.2.10;proto=https       |
+      | X-Forwarded-For   | 192.0.2.10                       |
+      | X-Forwarded-Proto | https                            |
+
+  @req:GPC-DOC-HDR-007
+  Scenario: A valid request carrying a header the provider does not know is accepted
+    Given a valid request for the first configured document
+    And the request's X-Something header is "gpc-assure"
+    When the request is sent
+    Then the request is accepted: HTTP 200 with a Binary (GPC-DOC-HDR-007)

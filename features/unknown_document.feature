@@ -55,3 +55,17 @@ Feature: Retrieve a document that does not exist
     When the request is sent
     Then the response status is 404 (GPC-DOC-ERR-005)
     And the OperationOutcome gives diagnostics (GPC-DOC-ERR-005)
+
+  @req:GPC-DOC-NF-003
+  Scenario: Binary spelt in other letter case (binary/[id]) is not the Binary endpoint
+    Given a valid request for the first configured document
+    And the request's resource type in the URL is "binary"
+    When the request is sent
+    Then the request is rejected: HTTP 400 or HTTP 403 or HTTP 404 or HTTP 405 or HTTP 501 (GPC-DOC-NF-003)
+
+  @req:GPC-DOC-NF-004
+  Scenario: A request to an endpoint the provider does not have is answered with an OperationOutcome
+    Given a valid request for the first configured document
+    And the request's resource type in the URL is "Nonsense"
+    When the request is sent
+    Then the request is rejected: HTTP 400 or HTTP 403 or HTTP 404 or HTTP 405 or HTTP 501 (GPC-DOC-NF-004)

@@ -165,3 +165,12 @@ def diagnostics(judge: Judge, exchange: Exchange, req: str) -> None:
 @then(parsers.parse("the response has Strict-Transport-Security with a max-age ({req})"))
 def hsts(judge: Judge, exchange: Exchange, req: str) -> None:
     judge(req, expect.hsts_present(exchange))
+
+
+@then(parsers.parse("a refusal is {alternatives}, and an acceptance is reported ({req})"))
+def refusal_or_reported_acceptance(
+    judge: Judge, exchange: Exchange, alternatives: str, req: str
+) -> None:
+    """For a requirement a provider MAY meet: refused in one of the allowed forms is met; the
+    request served (or refused otherwise) is unmet, which at MAY level is only reported."""
+    judge(req, expect.rejected_with(exchange, _rejections(alternatives)))
