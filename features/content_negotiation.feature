@@ -1,7 +1,8 @@
 Feature: Content negotiation and compression
   The provider answers in JSON by default and when asked for it, SHOULD answer in XML when
-  asked for it, lets the _format parameter override Accept, refuses formats it does not
-  support with 415, and compresses with gzip when the consumer accepts it.
+  asked for it, lets the _format parameter override Accept, follows the request's Content-Type
+  when there is neither, refuses formats it does not support with 415, and compresses with
+  gzip when the consumer accepts it.
   Spec: general API guidance (Content types, Wire format representations, Content compression).
 
   @req:GPC-DOC-HTTP-004

@@ -1,9 +1,11 @@
 Feature: Spine Secure Proxy headers
   Every request carries Ssp-TraceID, Ssp-From, Ssp-To and Ssp-InteractionID. The provider
   checks they are all present, that Ssp-To is its own ASID and that Ssp-InteractionID matches
-  the interaction, and rejects a request that fails a check as a malformed request.
+  the interaction, and rejects a request that fails a check as a malformed request. Headers
+  a proxy adds, and headers it does not know, do not stop a valid request.
   Spec: security guidance (Secure connection negotiation), error-handling guidance
-  (Malformed request errors), "Retrieve a document" (Request headers).
+  (Malformed request errors), "Retrieve a document" (Request headers), general API guidance
+  (Proxying headers).
 
   @req:GPC-DOC-HDR-001
   Scenario Outline: A request without <header> is rejected

@@ -1,6 +1,8 @@
 Feature: Retrieve a document that does not exist
   A request for a logical id the provider does not hold is answered with an error,
-  described by a GPConnect-OperationOutcome-1 carrying the Spine code NO_RECORD_FOUND.
+  described by a GPConnect-OperationOutcome-1 carrying the Spine code NO_RECORD_FOUND. A path
+  that names no endpoint (Binary in other letter case, a type the provider does not have) is
+  answered with an error and an OperationOutcome too.
   Spec: "Retrieve a document" (Error handling), the error-handling guidance, and the
   general API guidance (ids are case sensitive; headers apply to every response).
 
