@@ -1,9 +1,11 @@
 Feature: Spine Secure Proxy headers
   Every request carries Ssp-TraceID, Ssp-From, Ssp-To and Ssp-InteractionID. The provider
   checks they are all present, that Ssp-To is its own ASID and that Ssp-InteractionID matches
-  the interaction, and rejects a request that fails a check as a malformed request.
+  the interaction, and rejects a request that fails a check as a malformed request. Headers
+  a proxy adds, and headers it does not know, do not stop a valid request.
   Spec: security guidance (Secure connection negotiation), error-handling guidance
-  (Malformed request errors), "Retrieve a document" (Request headers).
+  (Malformed request errors), "Retrieve a document" (Request headers), general API guidance
+  (Proxying headers).
 
   @req:GPC-DOC-HDR-001
   Scenario Outline: A request without <header> is rejected
@@ -64,3 +66,23 @@ Feature: Spine Secure Proxy headers
       | case  |
       | lower |
       | upper |
+
+  @req:GPC-DOC-HDR-006
+  Scenario Outline: A valid request carrying the proxy header <header> is accepted
+    Given a valid request for the first configured document
+    And the request's <header> header is "<value>"
+    When the request is sent
+    Then the request is accepted: HTTP 200 with a Binary (GPC-DOC-HDR-006)
+
+    Examples:
+      | header            | value                            |
+      | Forwarded         | for=192.0.2.10;proto=https       |
+      | X-Forwarded-For   | 192.0.2.10                       |
+      | X-Forwarded-Proto | https                            |
+
+  @req:GPC-DOC-HDR-007
+  Scenario: A valid request carrying a header the provider does not know is accepted
+    Given a valid request for the first configured document
+    And the request's X-Something header is "gpc-assure"
+    When the request is sent
+    Then the request is accepted: HTTP 200 with a Binary (GPC-DOC-HDR-007)

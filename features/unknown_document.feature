@@ -1,6 +1,8 @@
 Feature: Retrieve a document that does not exist
   A request for a logical id the provider does not hold is answered with an error,
-  described by a GPConnect-OperationOutcome-1 carrying the Spine code NO_RECORD_FOUND.
+  described by a GPConnect-OperationOutcome-1 carrying the Spine code NO_RECORD_FOUND. A path
+  that names no endpoint (Binary in other letter case, a type the provider does not have) is
+  answered with an error and an OperationOutcome too.
   Spec: "Retrieve a document" (Error handling), the error-handling guidance, and the
   general API guidance (ids are case sensitive; headers apply to every response).
   Every error check also judges, beside its own requirement, whether the issue type and Spine
@@ -75,3 +77,17 @@ Feature: Retrieve a document that does not exist
     When the request is sent
     Then the response status is 404, else GPC-DOC-ERR-005 cannot be judged
     And the OperationOutcome gives diagnostics (GPC-DOC-ERR-005)
+
+  @req:GPC-DOC-NF-003
+  Scenario: Binary spelt in other letter case (binary/[id]) is not the Binary endpoint
+    Given a valid request for the first configured document
+    And the request's resource type in the URL is "binary"
+    When the request is sent
+    Then the request is rejected: HTTP 400 or HTTP 403 or HTTP 404 or HTTP 405 or HTTP 501 (GPC-DOC-NF-003)
+
+  @req:GPC-DOC-NF-004
+  Scenario: A request to an endpoint the provider does not have is answered with an OperationOutcome
+    Given a valid request for the first configured document
+    And the request's resource type in the URL is "Nonsense"
+    When the request is sent
+    Then the request is rejected: HTTP 400 or HTTP 403 or HTTP 404 or HTTP 405 or HTTP 501 (GPC-DOC-NF-004)

@@ -59,9 +59,17 @@ class ForkedRunner:
                     open_streams -= 1
                     continue
                 report = config.hook.pytest_report_from_serializable(
-                    config=config, data=json.loads(line)
+                    config=config, data=_from_json(line)
                 )
                 config.hook.pytest_runtest_logreport(report=report)
+
+
+def _from_json(line: str) -> dict[str, Any]:
+    """A serialised report; a skip's (path, line, reason) comes back a tuple, as pytest expects."""
+    data: dict[str, Any] = json.loads(line)
+    if data.get("outcome") == "skipped" and isinstance(data.get("longrepr"), list):
+        data["longrepr"] = tuple(data["longrepr"])
+    return data
 
 
 def _take(next_item: Any, count: int) -> int | None:

@@ -122,6 +122,11 @@ def reissued(claims: dict[str, Any], issued_at: int) -> dict[str, Any]:
     return {**claims, "iat": issued_at, "exp": issued_at + TOKEN_LIFETIME_SECONDS}
 
 
+def _compact_json(value: dict[str, Any]) -> str:
+    """JSON without spaces between tokens, ASCII only (it travels in an HTTP header)."""
+    return json.dumps(value, separators=(",", ":"))
+
+
 def _b64url(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
@@ -130,6 +135,7 @@ MALFORMED_TOKENS = (
     "not base64url-encoded",
     "in two parts, not three",
     "carrying a payload that is not JSON",
+    "made of plain JSON parts, not base64url",
 )
 
 
@@ -142,4 +148,28 @@ def malformed_token(kind: str, claims: dict[str, Any]) -> str:
         return f"{header}.{payload}"
     if kind == "carrying a payload that is not JSON":
         return f"{header}.{_b64url(b'not a JSON object')}."
+    if kind == "made of plain JSON parts, not base64url":
+        plain = {"alg": "none", "typ": "JWT"}
+        return f"{_compact_json(plain)}.{_compact_json(claims)}."
     raise ValueError(f"unknown token malformation {kind!r}; known: {', '.join(MALFORMED_TOKENS)}")
+
+
+UNDEFINED_ELEMENT = "gpcAssureUndefinedElement"
+
+
+def with_undefined_element(claims: dict[str, Any], claim: str) -> dict[str, Any]:
+    """The claims with one element the claim's STU3 resource type does not define added to it."""
+    return {**claims, claim: {**claims[claim], UNDEFINED_ELEMENT: "not a FHIR element"}}
+
+
+def without_element(claims: dict[str, Any], claim: str, element: str) -> dict[str, Any]:
+    """The claims with one element removed from the claim's resource."""
+    resource = {key: value for key, value in claims[claim].items() if key != element}
+    return {**claims, claim: resource}
+
+
+def without_identifier(claims: dict[str, Any], claim: str, system: str) -> dict[str, Any]:
+    """The claims with the claim resource's identifiers of `system` removed."""
+    resource = claims[claim]
+    kept = [i for i in resource.get("identifier", []) if i.get("system") != system]
+    return {**claims, claim: {**resource, "identifier": kept}}

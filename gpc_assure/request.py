@@ -55,6 +55,13 @@ class RetrieveRequest:
     def with_method(self, method: str) -> "RetrieveRequest":
         return replace(self, method=method)
 
+    def with_resource_type(self, resource_type: str) -> "RetrieveRequest":
+        """The same request addressed to `[base]/<resource_type>/[id]` instead of Binary."""
+        head, separator, document = self.url.rpartition("/Binary/")
+        if not separator:
+            raise ValueError(f"{self.url} is not a Binary/[id] URL")
+        return replace(self, url=f"{head}/{quote(resource_type, safe='')}/{document}")
+
     def with_query(self, name: str, value: str) -> "RetrieveRequest":
         return replace(self, query=(*self.query, (name, value)))
 

@@ -67,20 +67,3 @@ def swapped_case(document_id: str) -> str | None:
     """The id with every letter's case swapped, or None when that changes nothing."""
     swapped = document_id.swapcase()
     return None if swapped == document_id else swapped
-
-
-WRITE_BODIES: dict[str, tuple[str, bytes]] = {
-    "a Binary as the body": (
-        "application/fhir+json",
-        b'{"resourceType":"Binary","contentType":"text/plain","content":"Z3BjLWFzc3VyZQ=="}',
-    ),
-    "a JSON Patch body": ("application/json-patch+json", b"[]"),
-}
-
-
-def with_write_body(request: RetrieveRequest, body: str) -> RetrieveRequest:
-    """The request carrying a body as a consumer attempting a write would send it."""
-    if body == "no body":
-        return request
-    content_type, data = WRITE_BODIES[body]
-    return replace(request.with_header("Content-Type", content_type), body=data)

@@ -14,6 +14,9 @@ from gpc_assure.jwt_claims import (
     encode_unsecured,
     malformed_token,
     reissued,
+    with_undefined_element,
+    without_element,
+    without_identifier,
 )
 from gpc_assure.request import RetrieveRequest
 
@@ -124,4 +127,27 @@ def minimal_practitioner(retrieve_request: RetrieveRequest) -> RetrieveRequest:
     practitioner["identifier"] = [
         i for i in practitioner["identifier"] if i.get("system") == SDS_USER_SYSTEM
     ]
+    return _with_claims(retrieve_request, claims)
+
+
+@given(
+    parsers.parse('the JWT claim "{claim}" carries an element its resource type does not define'),
+    target_fixture=REQUEST,
+)
+def undefined_element(retrieve_request: RetrieveRequest, claim: str) -> RetrieveRequest:
+    return _with_claims(retrieve_request, with_undefined_element(_claims(retrieve_request), claim))
+
+
+@given(parsers.parse('the JWT claim "{claim}" has no "{element}" element'), target_fixture=REQUEST)
+def claim_element_removed(
+    retrieve_request: RetrieveRequest, claim: str, element: str
+) -> RetrieveRequest:
+    claims = without_element(_claims(retrieve_request), claim, element)
+    return _with_claims(retrieve_request, claims)
+
+
+@given("the JWT practitioner has no SDS user id identifier", target_fixture=REQUEST)
+def no_sds_user_id(retrieve_request: RetrieveRequest) -> RetrieveRequest:
+    claims = _claims(retrieve_request)
+    claims = without_identifier(claims, "requesting_practitioner", SDS_USER_SYSTEM)
     return _with_claims(retrieve_request, claims)

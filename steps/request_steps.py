@@ -20,7 +20,6 @@ from gpc_assure.request_variants import (
     swapped_case,
     unknown_id,
     unknown_id_request,
-    with_write_body,
 )
 
 REQUEST = "retrieve_request"
@@ -138,9 +137,18 @@ def format_parameter(retrieve_request: RetrieveRequest, media: str) -> RetrieveR
     return retrieve_request.with_query("_format", media)
 
 
-@given(parsers.parse("the request method is {method}, with {body}"), target_fixture=REQUEST)
-def request_method(retrieve_request: RetrieveRequest, method: str, body: str) -> RetrieveRequest:
-    return with_write_body(retrieve_request.with_method(method), body)
+@given(parsers.parse("the request method is {method}"), target_fixture=REQUEST)
+def request_method(retrieve_request: RetrieveRequest, method: str) -> RetrieveRequest:
+    """The verb changes, nothing else: no body is added, so a refusal is about the verb."""
+    return retrieve_request.with_method(method)
+
+
+@given(
+    parsers.parse('the request\'s resource type in the URL is "{resource_type}"'),
+    target_fixture=REQUEST,
+)
+def resource_type_in_url(retrieve_request: RetrieveRequest, resource_type: str) -> RetrieveRequest:
+    return retrieve_request.with_resource_type(resource_type)
 
 
 @when("the request is sent", target_fixture="exchange")

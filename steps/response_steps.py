@@ -201,3 +201,17 @@ def hsts(judge: Judge, exchange: Exchange, req: str) -> None:
 @then(parsers.parse("the document is not served ({req})"))
 def document_withheld(judge: Judge, exchange: Exchange, req: str) -> None:
     judge(req, expect.document_not_served(exchange))
+
+
+@then(parsers.parse("a refusal is {alternatives}, and an acceptance is reported ({req})"))
+def refusal_or_reported_acceptance(
+    judge: Judge,
+    exchange: Exchange,
+    provider_config: ProviderConfig,
+    alternatives: str,
+    req: str,
+) -> None:
+    """For a requirement a provider MAY meet: refused in one of the allowed forms is met; the
+    request served (or refused otherwise) is unmet, which at MAY level is only reported."""
+    judged = expect.rejected_with(exchange, _rejections(alternatives), provider_config.spec)
+    judge_error(judge, req, judged)

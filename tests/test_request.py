@@ -6,7 +6,16 @@ import jwt
 import pytest
 
 from gpc_assure.config import ProviderConfig, load_config
-from gpc_assure.jwt_claims import CLAIM_NAMES, decode_for_evidence
+from gpc_assure.jwt_claims import (
+    CLAIM_NAMES,
+    SDS_USER_SYSTEM,
+    UNDEFINED_ELEMENT,
+    decode_for_evidence,
+    malformed_token,
+    with_undefined_element,
+    without_element,
+    without_identifier,
+)
 from gpc_assure.request import binary_url, valid_request
 from gpc_assure.spec_versions import DRAFT_BINARY_READ, RELEASED_BINARY_READ
 
@@ -113,3 +122,39 @@ def test_decode_for_evidence_never_raises() -> None:
     assert decode_for_evidence("Bearer !!.??.")["decoded"] is False
     token = jwt.encode({"sub": "1"}, key="", algorithm="none")
     assert decode_for_evidence(f"Bearer {token}")["claims"] == {"sub": "1"}
+
+
+def test_resource_type_variant_changes_only_the_type_segment() -> None:
+    config = make_config(proxy_url="https://proxy.example")
+    request = valid_request(config, "Binary")
+    assert request.with_resource_type("binary").url == f"https://proxy.example/{BASE}/binary/Binary"
+    assert request.with_resource_type("Nonsense").url.endswith("/documents/Nonsense/Binary")
+    assert request.url.endswith("/documents/Binary/Binary")
+
+
+def test_plain_json_token_is_the_claims_unencoded() -> None:
+    claims = {"sub": "1", "aud": "https://provider.example/a.b"}
+    token = malformed_token("made of plain JSON parts, not base64url", claims)
+    assert token == '{"alg":"none","typ":"JWT"}.{"sub":"1","aud":"https://provider.example/a.b"}.'
+    assert decode_for_evidence(f"Bearer {token}")["decoded"] is False
+
+
+def test_claim_resource_variants_change_one_thing() -> None:
+    claims = {
+        "requesting_practitioner": {
+            "resourceType": "Practitioner",
+            "identifier": [
+                {"system": SDS_USER_SYSTEM, "value": "G1"},
+                {"system": "x", "value": "y"},
+            ],
+            "name": [{"family": "Jones"}],
+        }
+    }
+    original = repr(claims)
+    extra = with_undefined_element(claims, "requesting_practitioner")["requesting_practitioner"]
+    assert set(extra) - set(claims["requesting_practitioner"]) == {UNDEFINED_ELEMENT}
+    nameless = without_element(claims, "requesting_practitioner", "name")
+    assert "name" not in nameless["requesting_practitioner"]
+    no_sds = without_identifier(claims, "requesting_practitioner", SDS_USER_SYSTEM)
+    assert no_sds["requesting_practitioner"]["identifier"] == [{"system": "x", "value": "y"}]
+    assert repr(claims) == original

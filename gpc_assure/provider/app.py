@@ -18,9 +18,16 @@ from .fhir import Format, operation_outcome
 from .jwt_rules import JwtProblem, authorization_problem
 from .negotiation import accepts_gzip, negotiate
 from .settings import ProviderSettings
-from .spine_headers import check_spine_headers, header_value
+from .spine_headers import check_spine_headers, header_value, unexpected_header
 
 READ_METHODS = frozenset({"GET", "HEAD"})
+# The fault switch under which each other verb is served as a read.
+_SERVED_BY_FAULT = {
+    "POST": "serve-post",
+    "PUT": "accept-other-methods",
+    "PATCH": "accept-other-methods",
+    "DELETE": "accept-other-methods",
+}
 _CONTENT_TYPES: dict[Format, str] = {"json": "application/fhir+json", "xml": "application/fhir+xml"}
 _LEGACY_CONTENT_TYPES: dict[Format, str] = {
     "json": "application/json+fhir",
@@ -86,7 +93,12 @@ class ProviderApp:
 
     def document_id(self, path: str) -> str | None:
         """The percent-decoded id when *path* is `[base]/Binary/[id]`, else None."""
-        if not path.startswith(self._binary_prefix):
+        prefix = path[: len(self._binary_prefix)]
+        if "case-insensitive-resource-type" in self.faults:
+            prefix, expected = prefix.lower(), self._binary_prefix.lower()
+        else:
+            expected = self._binary_prefix
+        if prefix != expected:
             return None
         segment = path[len(self._binary_prefix) :]
         if not segment or "/" in segment:
@@ -227,11 +239,20 @@ class ProviderApp:
 
     def _negotiate(self, request: Request, query: str) -> Format | None:
         params = parse_qs(query, keep_blank_values=True)
+        format_param = params.get("_format", [None])[0]
+        accept = header_value(request.headers, "Accept")
+        content_type = header_value(request.headers, "Content-Type")
+        on_get = request.method == "GET" and content_type is not None
+        if on_get and "refuse-content-type-on-get" in self.faults:
+            return None
+        if format_param and not accept and "format-param-alone-refused" in self.faults:
+            return None
         fmt = negotiate(
-            params.get("_format", [None])[0],
-            header_value(request.headers, "Accept"),
-            header_value(request.headers, "Content-Type"),
+            format_param,
+            accept,
+            content_type,
             honour_format_param="ignore-format-param" not in self.faults,
+            honour_content_type="ignore-content-type" not in self.faults,
             default="xml" if "xml-default" in self.faults else "json",
         )
         if fmt == "xml" and ("xml-unsupported" in self.faults or "no-xml" in self.readings):
@@ -249,11 +270,22 @@ class ProviderApp:
         split = urlsplit(strip_proxy_prefix(request.target))
         fmt = self._negotiate(request, split.query)
         out: Format = fmt or "json"
-        if request.method not in READ_METHODS and "accept-other-methods" not in self.faults:
+        if request.method == "OPTIONS" and "serve-options" in self.faults:
+            allow = ("Allow", "GET, HEAD")
+            return Reply(200, (*self._common_headers(error=False), allow), b"")
+        served_by = _SERVED_BY_FAULT.get(request.method)
+        if request.method not in READ_METHODS and served_by not in self.faults:
             return self._method_refused(request, out)
         doc_id = self.document_id(split.path)
         if doc_id is None:
+            if "unknown-path-plain-text" in self.faults:
+                return self._reply(request, 404, b"Not Found", "text/plain", error=True)
             return self._not_found(request, out, "No resource exists at the requested path")
+        problem = (
+            unexpected_header(request.headers) if "refuse-unknown-headers" in self.faults else None
+        )
+        if problem is not None:
+            return self._error(request, out, 400, "invalid", "BAD_REQUEST", problem)
         problem = check_spine_headers(
             request.headers,
             provider_asid=self.settings.provider_asid,

@@ -115,6 +115,16 @@ _RAW: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         "document ids are looked up ignoring letter case",
         ("GPC-DOC-NF-002",),
     ),
+    (
+        "case-insensitive-resource-type",
+        "binary/[id] (the resource type in other letter case) is served as Binary/[id]",
+        ("GPC-DOC-NF-003",),
+    ),
+    (
+        "unknown-path-plain-text",
+        "a path other than Binary/[id] answers 404 with a text/plain body",
+        ("GPC-DOC-NF-003", "GPC-DOC-NF-004"),
+    ),
     # C. Spine headers
     *(
         (
@@ -134,6 +144,12 @@ _RAW: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         "case-sensitive-ssp-headers",
         "Spine header names are matched case-sensitively",
         ("GPC-DOC-HDR-005",),
+    ),
+    (
+        "refuse-unknown-headers",
+        "a request carrying a header outside those of the interaction and HTTP's own "
+        "(X-Forwarded-For, Forwarded, X-Something...) answers 400 BAD_REQUEST",
+        ("GPC-DOC-HDR-006", "GPC-DOC-HDR-007"),
     ),
     (
         "header-error-wrong-spine-code",
@@ -159,6 +175,11 @@ _RAW: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     (
         "accept-malformed-jwt",
         "a token that is not three base64url JSON parts is accepted",
+        ("GPC-DOC-JWT-003",),
+    ),
+    (
+        "accept-plain-json-jwt",
+        "a token whose header and payload are plain JSON, not base64url, is read and accepted",
         ("GPC-DOC-JWT-003",),
     ),
     *(
@@ -188,15 +209,18 @@ _RAW: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     (
         "accept-wrong-requested-scope",
         "any requested_scope is accepted",
-        (
-            "GPC-DOC-JWT-009",
-            "GPC-DOC-JWT-010",
-        ),
+        ("GPC-DOC-JWT-009",),
     ),
     (
         "accept-wrong-claim-resource-type",
         "requesting_device/organization/practitioner of the wrong resource type are accepted",
         ("GPC-DOC-JWT-011",),
+    ),
+    (
+        "accept-unknown-claim-elements",
+        "requesting_device/organization/practitioner with elements their STU3 type does not "
+        "define are accepted",
+        ("GPC-DOC-JWT-020",),
     ),
     (
         "accept-sub-practitioner-mismatch",
@@ -211,7 +235,7 @@ _RAW: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     (
         "token-errors-401-without-challenge",
         "bearer token errors answer 401 without a WWW-Authenticate challenge",
-        tuple(f"GPC-DOC-JWT-{n:03d}" for n in (*range(1, 10), 11, 12, 13)),
+        tuple(f"GPC-DOC-JWT-{n:03d}" for n in (*range(1, 10), 11, 12, 13, 19, 20, 21)),
     ),
     (
         "claim-type-422-without-diagnostics",
@@ -219,9 +243,29 @@ _RAW: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         ("GPC-DOC-ERR-007",),
     ),
     (
+        "accept-organisation-without-identifier",
+        "a requesting_organization without any identifier is accepted",
+        ("GPC-DOC-JWT-013",),
+    ),
+    (
+        "accept-practitioner-without-sds-user-id",
+        "a requesting_practitioner without an SDS user id identifier is accepted",
+        ("GPC-DOC-JWT-019",),
+    ),
+    (
+        "accept-practitioner-without-name",
+        "a requesting_practitioner without a name is accepted",
+        ("GPC-DOC-JWT-021",),
+    ),
+    (
         "reject-future-iat",
         "a JWT issued even slightly in the future is refused",
-        ("GPC-DOC-JWT-014",),
+        ("GPC-DOC-JWT-014", "GPC-DOC-JWT-018"),
+    ),
+    (
+        "reject-iat-over-60s-ahead",
+        "a JWT issued more than 60 seconds in the future is refused",
+        ("GPC-DOC-JWT-018",),
     ),
     (
         "reject-unk-sds-ids",
@@ -257,6 +301,21 @@ _RAW: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         "the _format parameter is ignored (Accept wins)",
         ("GPC-DOC-HTTP-006",),
     ),
+    (
+        "format-param-alone-refused",
+        "a _format parameter in a request without Accept answers 415",
+        ("GPC-DOC-HTTP-006",),
+    ),
+    (
+        "ignore-content-type",
+        "with no Accept and no _format, the request's Content-Type is ignored (JSON is sent)",
+        ("GPC-DOC-HTTP-016",),
+    ),
+    (
+        "refuse-content-type-on-get",
+        "a GET carrying a Content-Type header answers 415",
+        ("GPC-DOC-HTTP-016",),
+    ),
     ("xml-default", "with no Accept and no _format the answer is XML", ("GPC-DOC-HTTP-004",)),
     (
         "accept-unsupported-format",
@@ -271,8 +330,18 @@ _RAW: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("no-gzip", "responses are never gzip-compressed", ("GPC-DOC-HTTP-010",)),
     (
         "accept-other-methods",
-        "POST/PUT/PATCH/DELETE on Binary/[id] answer 200 with the Binary",
+        "PUT, PATCH and DELETE on Binary/[id] answer 200 with the Binary",
         ("GPC-DOC-HTTP-011",),
+    ),
+    (
+        "serve-post",
+        "POST on Binary/[id] answers 200 with the Binary",
+        ("GPC-DOC-HTTP-013", "GPC-DOC-HTTP-014"),
+    ),
+    (
+        "serve-options",
+        "OPTIONS on Binary/[id] answers 200 with an Allow header and no body",
+        ("GPC-DOC-HTTP-015",),
     ),
     # F. Size limit
     ("serve-oversize", "a document over 5 MB is served (spec 1.6)", ("GPC-DOC-RD-008",)),
@@ -394,6 +463,10 @@ _BINARY_READERS = (
     "GPC-DOC-JWT-015",
     "GPC-DOC-JWT-016",
     "GPC-DOC-JWT-017",
+    "GPC-DOC-JWT-018",
+    "GPC-DOC-HDR-006",
+    "GPC-DOC-HDR-007",
+    "GPC-DOC-HTTP-016",
 )
 _SUCCESS = ("GPC-DOC-RD-001", "GPC-DOC-HTTP-001", "GPC-DOC-HTTP-003", "GPC-DOC-TLS-006")
 _REJECTIONS = (
@@ -414,8 +487,16 @@ _REJECTIONS = (
     "GPC-DOC-JWT-011",
     "GPC-DOC-JWT-012",
     "GPC-DOC-JWT-013",
+    "GPC-DOC-JWT-019",
+    "GPC-DOC-JWT-020",
+    "GPC-DOC-JWT-021",
     "GPC-DOC-HTTP-009",
     "GPC-DOC-HTTP-011",
+    "GPC-DOC-HTTP-013",
+    "GPC-DOC-HTTP-014",
+    "GPC-DOC-HTTP-015",
+    "GPC-DOC-NF-003",
+    "GPC-DOC-NF-004",
 )
 _NOT_FOUND = ("GPC-DOC-NF-001", "GPC-DOC-NF-002", "GPC-DOC-RD-008", "GPC-DOC-ERR-005")
 _EVERYTHING_HTTP = (
@@ -454,6 +535,7 @@ COLLATERAL: dict[str, tuple[str, ...]] = {
         "GPC-DOC-HTTP-004",
         "GPC-DOC-HTTP-005",
         "GPC-DOC-HTTP-010",
+        "GPC-DOC-HTTP-016",
         *_XML,
     ),
     "refuse-large-document": ("GPC-DOC-RD-001", "GPC-DOC-HTTP-010"),

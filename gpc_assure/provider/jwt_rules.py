@@ -17,6 +17,7 @@ SDS_USER_SYSTEM = "https://fhir.nhs.uk/Id/sds-user-id"
 SDS_ROLE_SYSTEM = "https://fhir.nhs.uk/Id/sds-role-profile-id"
 EXPIRY_SECONDS = 300
 CLOCK_SKEW_SECONDS = 300
+NARROW_CLOCK_SKEW_SECONDS = {"reject-future-iat": 2, "reject-iat-over-60s-ahead": 60}
 READ_SCOPE = "patient/*.read"
 # The audit page's requested_scope table: every defined access scope.
 DEFINED_SCOPES = frozenset(
@@ -25,6 +26,69 @@ DEFINED_SCOPES = frozenset(
 CONFIDENTIALITY_SCOPES = frozenset({"conf/N", "conf/R"})
 
 _BASE64URL = re.compile(r"[A-Za-z0-9_-]*")
+
+# Elements the base STU3 resources define (Resource, DomainResource, then the type's own).
+_BASE_ELEMENTS = frozenset(
+    {
+        "resourceType",
+        "id",
+        "meta",
+        "implicitRules",
+        "language",
+        "text",
+        "contained",
+        "extension",
+        "modifierExtension",
+    }
+)
+STU3_ELEMENTS: dict[str, frozenset[str]] = {
+    "Device": _BASE_ELEMENTS
+    | {
+        "identifier",
+        "udi",
+        "status",
+        "type",
+        "lotNumber",
+        "manufacturer",
+        "manufactureDate",
+        "expirationDate",
+        "model",
+        "version",
+        "patient",
+        "owner",
+        "contact",
+        "location",
+        "url",
+        "note",
+        "safety",
+    },
+    "Organization": _BASE_ELEMENTS
+    | {
+        "identifier",
+        "active",
+        "type",
+        "name",
+        "alias",
+        "telecom",
+        "address",
+        "partOf",
+        "contact",
+        "endpoint",
+    },
+    "Practitioner": _BASE_ELEMENTS
+    | {
+        "identifier",
+        "active",
+        "name",
+        "telecom",
+        "address",
+        "gender",
+        "birthDate",
+        "photo",
+        "qualification",
+        "communication",
+    },
+}
 
 
 ProblemKind = Literal["missing", "invalid", "resource", "conflict", "scope"]
@@ -61,6 +125,22 @@ def _b64url_json(part: str, what: str) -> dict[str, object]:
     return decoded
 
 
+def _plain_json_parts(token: str) -> dict[str, object]:
+    """Fault `accept-plain-json-jwt`: `{header}.{payload}.` read as JSON, not base64url."""
+    decoder = json.JSONDecoder()
+    problem = JwtRejected("JWT parts are neither base64url nor plain JSON")
+    try:
+        header, end = decoder.raw_decode(token)
+        if token[end : end + 1] != ".":
+            raise problem
+        payload, end = decoder.raw_decode(token, end + 1)
+    except ValueError as exc:
+        raise problem from exc
+    if not isinstance(header, dict) or not isinstance(payload, dict) or token[end:] != ".":
+        raise problem
+    return payload
+
+
 def decode_unsecured(token: str) -> dict[str, object]:
     """The payload of an unsecured (alg none, empty signature) JWT, or JwtRejected."""
     parts = token.split(".")
@@ -90,7 +170,9 @@ def _identifier_value(resource: dict[str, object], system: str | None) -> str | 
 
 
 class _ClaimChecker:
-    def __init__(self, claims: dict[str, object], spec: str, faults: frozenset[str], now: float):
+    def __init__(
+        self, claims: dict[str, object], spec: str, faults: frozenset[str], now: float
+    ) -> None:
         self.claims = claims
         self.spec = spec
         self.faults = faults
@@ -141,7 +223,10 @@ class _ClaimChecker:
                 raise JwtRejected("JWT claim 'exp' must be exactly 'iat' + 300 seconds")
         if exp is not None and self.now >= exp and not self.allowed("accept-expired-token"):
             raise JwtRejected("JWT has expired (claim 'exp' is not in the future)")
-        skew = 2 if self.allowed("reject-future-iat") else CLOCK_SKEW_SECONDS
+        narrowed = [
+            NARROW_CLOCK_SKEW_SECONDS[f] for f in self.faults & NARROW_CLOCK_SKEW_SECONDS.keys()
+        ]
+        skew = min(narrowed, default=CLOCK_SKEW_SECONDS)
         if iat is not None and iat > self.now + skew:
             raise JwtRejected("JWT claim 'iat' is too far in the future")
 
@@ -176,11 +261,23 @@ class _ClaimChecker:
         if not self.present(claim):
             return None
         value = self.claims[claim]
-        if isinstance(value, dict) and value.get("resourceType") == resource_type:
-            return value
-        if not self.allowed("accept-wrong-claim-resource-type"):
-            raise JwtRejected(f"JWT claim '{claim}' must be a {resource_type} resource", "resource")
-        return value if isinstance(value, dict) else None
+        if not (isinstance(value, dict) and value.get("resourceType") == resource_type):
+            if not self.allowed("accept-wrong-claim-resource-type"):
+                raise JwtRejected(
+                    f"JWT claim '{claim}' must be a {resource_type} resource", "resource"
+                )
+            if not isinstance(value, dict):
+                return None
+        undefined = sorted(
+            key for key in value if key.removeprefix("_") not in STU3_ELEMENTS[resource_type]
+        )
+        if undefined and not self.allowed("accept-unknown-claim-elements"):
+            raise JwtRejected(
+                f"JWT claim '{claim}' has elements a {resource_type} does not define: "
+                + ", ".join(undefined),
+                "resource",
+            )
+        return value
 
     def device(self) -> None:
         self.resource("requesting_device", "Device")
@@ -188,6 +285,8 @@ class _ClaimChecker:
     def organization(self) -> None:
         org = self.resource("requesting_organization", "Organization")
         if org is None:
+            return
+        if not _identifiers(org) and self.allowed("accept-organisation-without-identifier"):
             return
         system = None if self.allowed("accept-wrong-ods-system") else ODS_SYSTEM
         if _identifier_value(org, system) is None:
@@ -204,8 +303,12 @@ class _ClaimChecker:
         check_sub = self.present("sub") and not self.allowed("accept-sub-practitioner-mismatch")
         if check_sub and practitioner.get("id") != self.claims["sub"]:
             raise JwtRejected(f"JWT claim '{claim}' id must equal claim 'sub'", "conflict")
+        names = practitioner.get("name")
+        has_name = isinstance(names, list) and any(isinstance(n, dict) and n for n in names)
+        if not has_name and not self.allowed("accept-practitioner-without-name"):
+            raise JwtRejected(f"JWT claim '{claim}' must have a name", "resource")
         user_id = _identifier_value(practitioner, SDS_USER_SYSTEM)
-        if user_id is None:
+        if user_id is None and not self.allowed("accept-practitioner-without-sds-user-id"):
             raise JwtRejected(
                 f"JWT claim '{claim}' must have an SDS user id identifier", "resource"
             )
@@ -246,7 +349,9 @@ def authorization_problem(
         except JwtRejected:
             if "accept-malformed-jwt" in faults:
                 return None
-            raise
+            if "accept-plain-json-jwt" not in faults or not token.startswith("{"):
+                raise
+            claims = _plain_json_parts(token)
         _ClaimChecker(claims, spec, faults, now).run()
     except JwtRejected as exc:
         return JwtProblem(str(exc), exc.kind)

@@ -64,19 +64,20 @@ def negotiate(
     content_type: str | None,
     *,
     honour_format_param: bool = True,
+    honour_content_type: bool = True,
     default: Format = "json",
 ) -> Format | None:
     """The response format, or None when the requested one is not supported.
 
-    `_format` overrides Accept; with neither, a supported Content-Type is followed, else JSON.
+    `_format` overrides Accept; with neither, a supported Content-Type is followed (general
+    API guidance, Content types), else JSON.
     """
     if honour_format_param and format_param is not None and format_param.strip():
         return format_of(format_param)
     if accept is not None and accept.strip():
         return from_accept(accept)
-    if content_type is not None and (fmt := format_of(content_type)) is not None:
-        return fmt
-    return default
+    wanted = format_of(content_type) if honour_content_type and content_type else None
+    return wanted or default
 
 
 def accepts_gzip(accept_encoding: str | None) -> bool:

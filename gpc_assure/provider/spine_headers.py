@@ -46,3 +46,37 @@ def check_spine_headers(
         if name in expected and value.strip() != expected[name] and not wrong_value_allowed[name]:
             return f"{name} header {_MISMATCH[name]}"
     return None
+
+
+# The headers of this interaction, HTTP's own, and those HTTP clients add: the fault
+# `refuse-unknown-headers` refuses any other.
+_EXPECTED_HEADERS = frozenset(
+    name.lower()
+    for name in (
+        *SPINE_HEADERS,
+        "Authorization",
+        "Accept",
+        "Accept-Encoding",
+        "Accept-Charset",
+        "Accept-Language",
+        "Content-Type",
+        "Content-Length",
+        "Transfer-Encoding",
+        "Host",
+        "User-Agent",
+        "Connection",
+        "Keep-Alive",
+        "TE",
+        "Cache-Control",
+        "Pragma",
+        "Prefer",
+    )
+)
+
+
+def unexpected_header(headers: Iterable[tuple[str, str]]) -> str | None:
+    """Diagnostics naming the first header outside the expected set, or None."""
+    for name, _ in headers:
+        if name.lower() not in _EXPECTED_HEADERS:
+            return f"Unexpected request header {name}"
+    return None

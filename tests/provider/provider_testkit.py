@@ -102,10 +102,12 @@ def valid_claims(now: int | None = None, /, **overrides: Any) -> dict[str, Any]:
 
 
 def practitioner(*identifiers: tuple[str, str], pid: str = "10019") -> dict[str, Any]:
+    """A named practitioner with exactly the given (system, value) identifiers."""
     return {
         "resourceType": "Practitioner",
         "id": pid,
         "identifier": [{"system": system, "value": value} for system, value in identifiers],
+        "name": [{"family": "Jones", "given": ["Claire"]}],
     }
 
 

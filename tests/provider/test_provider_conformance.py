@@ -116,6 +116,25 @@ def test_other_paths_are_not_found(probe: Probe) -> None:
         assert spine_code(response) == "NO_RECORD_FOUND"
 
 
+@pytest.mark.parametrize("resource_type", ["binary", "BINARY", "Nonsense"])
+def test_other_resource_types_are_not_found(probe: Probe, resource_type: str) -> None:
+    response = probe.get(path=f"/{resource_type}/{SMALL_PDF}")
+    assert response.status_code == 404
+    assert spine_code(response) == "NO_RECORD_FOUND"
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        {"Forwarded": "for=192.0.2.10;proto=https"},
+        {"X-Forwarded-For": "192.0.2.10", "X-Forwarded-Proto": "https"},
+        {"X-Something": "gpc-assure"},
+    ],
+)
+def test_extra_headers_are_ignored(probe: Probe, header: dict[str, str]) -> None:
+    assert probe.get(headers={**probe.headers(), **header}).status_code == 200
+
+
 def test_spine_secure_proxy_url_form(probe: Probe) -> None:
     provider_url = probe.base_url.removeprefix("https://")
     origin = probe.base_url[: probe.base_url.index(probe.provider.settings.base_path)]
@@ -163,6 +182,11 @@ def test_only_get_reads(probe: Probe, method: str) -> None:
     response = probe.get(method=method, content=b'{"resourceType":"Binary"}')
     _assert_bad_request(response, method)
     assert probe.get().status_code == 200  # the connection is still usable afterwards
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
+def test_other_verbs_without_a_body_are_refused(probe: Probe, method: str) -> None:
+    _assert_bad_request(probe.get(method=method), method)
 
 
 def test_head_is_supported(probe: Probe) -> None:
@@ -227,6 +251,16 @@ def test_content_type_decides_without_accept_or_format(
     probe: Probe, content_type: str, expected: str
 ) -> None:
     response = probe.get(headers=probe.headers(Content_Type=content_type), no_accept=True)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == expected
+
+
+@pytest.mark.parametrize(
+    ("fmt_param", "expected"),
+    [("application/fhir+json", FHIR_JSON), ("application/fhir+xml", FHIR_XML)],
+)
+def test_format_parameter_alone_decides(probe: Probe, fmt_param: str, expected: str) -> None:
+    response = probe.get(params={"_format": fmt_param}, no_accept=True)
     assert response.status_code == 200
     assert response.headers["Content-Type"] == expected
 

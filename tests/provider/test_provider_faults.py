@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import socket
 import ssl
 import tempfile
@@ -241,6 +242,10 @@ CHECKS: dict[str, Check] = {
     "unknown-id-wrong-spine-display": lambda p: _coding(p)["display"] == "No record found",
     "no-diagnostics": lambda p: bool(issue(_unknown(p)).get("diagnostics")),
     "case-insensitive-ids": lambda p: p.get(SMALL_PDF.upper()).status_code == 404,
+    "case-insensitive-resource-type": lambda p: (
+        p.get(path=f"/binary/{SMALL_PDF}").status_code == 404
+    ),
+    "unknown-path-plain-text": lambda p: _is_json(p.get(path=f"/Nonsense/{SMALL_PDF}")),
     # C. Spine headers
     "accept-missing-ssp-traceid": _refused_without("Ssp-TraceID"),
     "accept-missing-ssp-from": _refused_without("Ssp-From"),
@@ -253,6 +258,9 @@ CHECKS: dict[str, Check] = {
     "case-sensitive-ssp-headers": lambda p: (
         p.get(headers={k.lower(): v for k, v in p.headers().items()}).status_code == 200
     ),
+    "refuse-unknown-headers": lambda p: (
+        p.get(headers=p.headers(X_Forwarded_For="192.0.2.10")).status_code == 200
+    ),
     "header-error-wrong-spine-code": lambda p: (
         spine_code(p.get(headers=p.headers(drop=("Ssp-From",)))) == "BAD_REQUEST"
     ),
@@ -262,6 +270,9 @@ CHECKS: dict[str, Check] = {
         lambda now: "Basic " + bearer(valid_claims(now)).split()[1]
     ),
     "accept-malformed-jwt": _token_refused(lambda now: "Bearer not-a-jwt"),
+    "accept-plain-json-jwt": _token_refused(
+        lambda now: f"Bearer {json.dumps({'alg': 'none'})}.{json.dumps(valid_claims(now))}."
+    ),
     **{f"accept-missing-claim-{claim}": _missing_claim(claim) for claim in JWT_CLAIMS},
     "accept-wrong-exp-window": _token_refused(
         lambda now: bearer(valid_claims(now, exp=now + 3600))
@@ -279,6 +290,13 @@ CHECKS: dict[str, Check] = {
     "accept-wrong-claim-resource-type": _token_refused(
         lambda now: bearer(valid_claims(now, requesting_device={"resourceType": "Patient"}))
     ),
+    "accept-unknown-claim-elements": _token_refused(
+        lambda now: bearer(
+            valid_claims(
+                now, requesting_device={**valid_claims()["requesting_device"], "colour": "red"}
+            )
+        )
+    ),
     "accept-sub-practitioner-mismatch": _token_refused(
         lambda now: bearer(valid_claims(now, sub="someone-else"))
     ),
@@ -293,7 +311,25 @@ CHECKS: dict[str, Check] = {
             )
         )
     ),
+    "accept-organisation-without-identifier": _token_refused(
+        lambda now: bearer(
+            valid_claims(now, requesting_organization={"resourceType": "Organization"})
+        )
+    ),
+    "accept-practitioner-without-sds-user-id": _token_refused(
+        lambda now: bearer(
+            valid_claims(now, requesting_practitioner=practitioner((SDS_ROLE, "R1")))
+        )
+    ),
+    "accept-practitioner-without-name": _token_refused(
+        lambda now: bearer(
+            valid_claims(
+                now, requesting_practitioner={**practitioner((SDS_USER, "G1")), "name": []}
+            )
+        )
+    ),
     "reject-future-iat": _token_accepted(lambda now: bearer(valid_claims(now + 30))),
+    "reject-iat-over-60s-ahead": _token_accepted(lambda now: bearer(valid_claims(now + 200))),
     "reject-unk-sds-ids": _token_accepted(
         lambda now: bearer(
             valid_claims(
@@ -326,6 +362,16 @@ CHECKS: dict[str, Check] = {
         == FHIR_XML
     ),
     "xml-default": lambda p: p.get(no_accept=True).headers["Content-Type"] == FHIR_JSON,
+    "format-param-alone-refused": lambda p: (
+        p.get(params={"_format": "application/fhir+json"}, no_accept=True).status_code == 200
+    ),
+    "ignore-content-type": lambda p: (
+        p.get(headers=p.headers(Content_Type=FHIR_XML), no_accept=True).headers["Content-Type"]
+        == FHIR_XML
+    ),
+    "refuse-content-type-on-get": lambda p: (
+        p.get(headers=p.headers(Content_Type=FHIR_JSON), no_accept=True).status_code == 200
+    ),
     "accept-unsupported-format": lambda p: (
         p.get(headers=p.headers(Accept="text/html")).status_code == 415
     ),
@@ -336,7 +382,9 @@ CHECKS: dict[str, Check] = {
     "no-gzip": lambda p: (
         p.get(headers=p.headers(Accept_Encoding="gzip")).headers.get("Content-Encoding") == "gzip"
     ),
-    "accept-other-methods": lambda p: p.get(method="POST").status_code == 400,
+    "accept-other-methods": lambda p: p.get(method="PUT").status_code == 400,
+    "serve-post": lambda p: p.get(method="POST").status_code == 400,
+    "serve-options": lambda p: p.get(method="OPTIONS").status_code == 400,
     # F. Size
     "serve-oversize": lambda p: p.get(OVERSIZE_PDF).status_code == 404,
     "refuse-large-document": lambda p: p.get(LARGE_PDF).status_code == 200,

@@ -227,3 +227,35 @@ def test_minimal_practitioner_is_accepted(probe: Probe) -> None:
 
 def test_aud_is_not_compared(probe: Probe) -> None:
     _accepted(probe, valid_claims(aud="https://somewhere-else.example/"))
+
+
+def test_plain_json_parts_are_refused(probe: Probe) -> None:
+    plain = json.dumps({"alg": "none"}) + "." + json.dumps(valid_claims()) + "."
+    _refused(probe, f"Bearer {plain}", "JWT")
+
+
+@pytest.mark.parametrize(
+    "claim", ["requesting_device", "requesting_organization", "requesting_practitioner"]
+)
+def test_claim_elements_must_be_defined_by_the_stu3_type(probe: Probe, claim: str) -> None:
+    resource = {**valid_claims()[claim], "invalidFhirResourceField": "x"}
+    _refused(probe, bearer(valid_claims(**{claim: resource})), "invalidFhirResourceField")
+
+
+def test_defined_elements_and_primitive_extensions_are_accepted(probe: Probe) -> None:
+    organization = {
+        **valid_claims()["requesting_organization"],
+        "active": True,
+        "_name": {"extension": [{"url": "https://example.org/x", "valueString": "y"}]},
+    }
+    _accepted(probe, valid_claims(requesting_organization=organization))
+
+
+@pytest.mark.parametrize("name", [..., [], [{}]])
+def test_practitioner_needs_a_name(probe: Probe, name: Any) -> None:
+    resource = practitioner((SDS_USER, "G1"))
+    if name is ...:
+        del resource["name"]
+    else:
+        resource["name"] = name
+    _refused(probe, bearer(valid_claims(requesting_practitioner=resource)), "name")
