@@ -206,9 +206,7 @@ class ReadingRun:
     @property
     def undeclared_warnings(self) -> list[ScenarioResult]:
         """Warnings on scenarios checking no requirement the reading declares it may warn on."""
-        return [
-            s for s in self.with_outcome("warning") if not set(self.warns) & set(s.requirements)
-        ]
+        return [s for s in self.with_outcome("warning") if not set(self.warns) & s.blamed]
 
     @property
     def problems(self) -> list[str]:

@@ -49,6 +49,7 @@ __all__ = [
     "Refusal",
     "TlsSetupError",
     "Verify",
+    "can_offer",
     "hsts_max_age",
     "non_approved_tls12_ciphers",
     "probe",
@@ -272,6 +273,16 @@ def _shortened(cipher_string: str) -> str:
     if len(suites) <= 4:
         return repr(cipher_string)
     return f"{':'.join(suites[:3])!r} and {len(suites) - 3} more"
+
+
+def can_offer(version: ssl.TLSVersion) -> bool:
+    """Whether the local TLS library can offer `version` at all (TLS 1.0 and 1.1 need OpenSSL's
+    security level 0, which some builds do not allow)."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    refused = _configure(context, version, version, None)
+    return refused is None and _local_refusal(context, "localhost") is None
 
 
 def _local_refusal(context: ssl.SSLContext, server_name: str) -> str | None:

@@ -213,5 +213,4 @@ def refusal_or_reported_acceptance(
 ) -> None:
     """For a requirement a provider MAY meet: refused in one of the allowed forms is met; the
     request served (or refused otherwise) is unmet, which at MAY level is only reported."""
-    judged = expect.rejected_with(exchange, _rejections(alternatives), provider_config.spec)
-    judge_error(judge, req, judged)
+    request_rejected(judge, exchange, provider_config, alternatives, req)

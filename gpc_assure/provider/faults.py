@@ -550,7 +550,6 @@ COLLATERAL: dict[str, tuple[str, ...]] = {
     "unknown-id-wrong-issue-code": _UNKNOWN_IDS,
     "unknown-id-wrong-severity": _UNKNOWN_IDS,
     "unknown-id-wrong-spine-code": _UNKNOWN_IDS,
-    "unknown-id-wrong-spine-display": _UNKNOWN_IDS,
     "unknown-id-wrong-spine-system": _UNKNOWN_IDS,
     # Answering JSON requests in XML breaks nearly every HTTP scenario.
     "fhir-json-accept-answered-xml": _ALL_BUT_TRANSPORT,

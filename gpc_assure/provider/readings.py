@@ -37,14 +37,6 @@ _ERRORS_101 = "documents-1.0.1 development_fhir_error_handling_guidance"
 _ERRORS_162 = "1.6.2 development_fhir_error_handling_guidance"
 _GENERAL = "development_general_api_guidance (1.0.1 and 1.6.2)"
 _AUDIT = "integration_cross_organisation_audit_and_provenance (1.0.1 and 1.6.2)"
-_BAD_REQUEST_REQUIREMENTS = (
-    "GPC-DOC-HDR-001",
-    "GPC-DOC-HDR-002",
-    "GPC-DOC-HDR-003",
-    "GPC-DOC-HDR-004",
-    *(f"GPC-DOC-JWT-{n:03d}" for n in range(1, 14)),
-    "GPC-DOC-HTTP-011",
-)
 
 APPLICATION_READINGS: tuple[Reading, ...] = (
     Reading(
@@ -117,9 +109,8 @@ APPLICATION_READINGS: tuple[Reading, ...] = (
     Reading(
         "organisation-scope-served",
         "requested_scope is not used to authorise access, so a token with the defined scope "
-        "organization/*.read is served (authorising on it is a MAY; the suite warns)",
+        "organization/*.read is served (authorising on it is a MAY; the suite reports it)",
         "development_api_security_guidance, Authorisation of access to endpoints (a MAY)",
-        warns=("GPC-DOC-JWT-010",),
     ),
     Reading(
         "chunked-bodies",
@@ -159,7 +150,7 @@ APPLICATION_READINGS: tuple[Reading, ...] = (
         "value), both below the tabled invalid in the FHIR IssueType hierarchy (the suite warns)",
         f"{_ERRORS_162}, Malformed request errors; FHIR STU3 valueset-issue-type (invalid > "
         "required, value)",
-        warns=_BAD_REQUEST_REQUIREMENTS,
+        warns=("GPC-DOC-ERR-006",),
     ),
     Reading(
         "no-xml",

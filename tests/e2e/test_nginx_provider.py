@@ -20,7 +20,6 @@ import socket
 import ssl
 import subprocess
 import time
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,7 +28,7 @@ import pytest
 from e2e.harness import TRANSPORT_SCENARIOS, run_cli, transport_run
 from gpc_assure.provider.certs import SSP_HOST, Pki, generate_pki
 from gpc_assure.provider.tls import APPROVED_CIPHERS, unlisted_cipher
-from gpc_assure.tls_probe import self_signed_client
+from gpc_assure.tls_probe import can_offer, self_signed_client
 
 NGINX = shutil.which("nginx") or next(
     (p for p in ("/usr/sbin/nginx", "/usr/local/sbin/nginx") if os.access(p, os.X_OK)), None
@@ -313,19 +312,6 @@ def test_a_conformant_nginx_front_passes_every_transport_scenario(
     assert outcomes.not_passed() == {}
 
 
-def _tls11_possible() -> bool:
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DeprecationWarning)
-            context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-            context.minimum_version = ssl.TLSVersion.TLSv1_1
-            context.maximum_version = ssl.TLSVersion.TLSv1_1
-        context.set_ciphers("DEFAULT:@SECLEVEL=0")
-    except (ValueError, ssl.SSLError):
-        return False
-    return True
-
-
 BROKEN = {
     # name: (the front, the requirements that must fail, the scenarios that must fail)
     "client certificate optional": (
@@ -379,7 +365,7 @@ def test_each_break_fails_the_requirement_it_breaks_and_only_that(
     started_ok: None, pki: Pki, tmp_path: Path, broken: str
 ) -> None:
     front, requirements, scenarios = BROKEN[broken]
-    if "TLSv1.1" in front.protocols and not _tls11_possible():
+    if "TLSv1.1" in front.protocols and not can_offer(ssl.TLSVersion.TLSv1_1):
         pytest.skip("the local OpenSSL cannot offer TLS 1.1")
     outcomes = run_against(front, pki, tmp_path)
     assert outcomes.failed_requirements == requirements, outcomes.not_passed()

@@ -10,7 +10,6 @@ import socket
 import ssl
 import tempfile
 import time
-import warnings
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -42,7 +41,13 @@ from provider_testkit import (
 from gpc_assure.provider import FAULTS
 from gpc_assure.provider.faults import JWT_CLAIMS
 from gpc_assure.provider.tls import unlisted_cipher
-from gpc_assure.tls_probe import APPROVED_TLS12_CIPHERS, ProbeResult, probe, self_signed_client
+from gpc_assure.tls_probe import (
+    APPROVED_TLS12_CIPHERS,
+    ProbeResult,
+    can_offer,
+    probe,
+    self_signed_client,
+)
 
 pytestmark = pytest.mark.e2e
 Check = Callable[[Probe], bool]
@@ -119,6 +124,20 @@ def _token_accepted(make: Callable[[int], str]) -> Check:
         return p.get(headers=p.headers(Authorization=authorization)).status_code == 200
 
     return check
+
+
+def _challenged_if_401(p: Probe) -> bool:
+    """A token error answered 401 carries a WWW-Authenticate challenge (RFC 6750 section 3)."""
+    bad = bearer(valid_claims(int(time.time()), reason_for_request="research"))
+    response = p.get(headers=p.headers(Authorization=bad))
+    return response.status_code != 401 or "www-authenticate" in response.headers
+
+
+def _diagnosed_if_422(p: Probe) -> bool:
+    """A claim of the wrong type answered 422 carries diagnostics (error-handling guidance)."""
+    wrong = bearer(valid_claims(int(time.time()), requesting_device={"resourceType": "Patient"}))
+    response = p.get(headers=p.headers(Authorization=wrong))
+    return response.status_code != 422 or bool(response.json()["issue"][0].get("diagnostics"))
 
 
 def _responds(p: Probe, doc_id: str = SMALL_PDF, timeout: float = 5.0) -> bool:
@@ -287,6 +306,8 @@ CHECKS: dict[str, Check] = {
     "accept-wrong-requested-scope": _token_refused(
         lambda now: bearer(valid_claims(now, requested_scope="patient/*.write"))
     ),
+    "token-errors-401-without-challenge": _challenged_if_401,
+    "claim-type-422-without-diagnostics": _diagnosed_if_422,
     "accept-wrong-claim-resource-type": _token_refused(
         lambda now: bearer(valid_claims(now, requesting_device={"resourceType": "Patient"}))
     ),
@@ -486,7 +507,7 @@ def test_conformant_provider_passes_check(conformant: Probe, fault: str) -> None
 @pytest.mark.parametrize("fault", sorted(CHECKS))
 def test_fault_fails_its_check(fault: str, reference: tuple[_Baseline, _Baseline]) -> None:
     with running(faults=frozenset({fault})) as p:
-        if fault == "tls-allow-1.1" and not _tls11_possible():
+        if fault == "tls-allow-1.1" and not can_offer(ssl.TLSVersion.TLSv1_1):
             pytest.skip("the local OpenSSL cannot negotiate TLS 1.1 at all")
         assert not CHECKS[fault](p)
         read, not_found = reference
@@ -494,19 +515,6 @@ def test_fault_fails_its_check(fault: str, reference: tuple[_Baseline, _Baseline
             assert _baseline(p.get()) == read
         if fault not in _CHANGES_NOT_FOUND:
             assert _baseline(_unknown(p)) == not_found
-
-
-def _tls11_possible() -> bool:
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DeprecationWarning)
-            context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-            context.minimum_version = ssl.TLSVersion.TLSv1_1
-            context.maximum_version = ssl.TLSVersion.TLSv1_1
-        context.set_ciphers("DEFAULT:@SECLEVEL=0")
-    except (ValueError, ssl.SSLError):
-        return False
-    return True
 
 
 def test_hang_is_released_by_stop() -> None:

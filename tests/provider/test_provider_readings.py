@@ -149,6 +149,18 @@ def _organisation_scope_served(p: Probe) -> bool:
     return served.status_code == 200 and undefined.status_code == 400
 
 
+def _refuses_with_http_400(p: Probe) -> bool:
+    """Without a client certificate: an HTTP 400 page and no document, as nginx answers."""
+    context = ssl.create_default_context(cafile=str(p.provider.pki.ca_cert))
+    try:
+        with httpx.Client(verify=context, timeout=5.0) as client:
+            response = client.get(f"{p.base_url}/Binary/{LARGE_PDF}", headers=p.headers())
+    except httpx.TransportError:
+        return False
+    html = "text/html" in response.headers.get("content-type", "")
+    return response.status_code == 400 and html and "resourceType" not in response.text
+
+
 def _sha256_of_binary(response: httpx.Response) -> str:
     return hashlib.sha256(base64.b64decode(response.json()["content"])).hexdigest()
 
@@ -259,6 +271,7 @@ def _header_names_lowercase(p: Probe) -> bool:
 
 CHECKS: dict[str, Check] = {
     "token-errors-401": _token_errors_401,
+    "tls-refuse-with-http-400": _refuses_with_http_400,
     "displays-1.0.1": _displays_1_0_1,
     "displays-lowercase": _displays_lowercase,
     "spine-415-unsupported-media-type": _spine_415,
@@ -301,7 +314,6 @@ def test_reading_registry_is_well_formed() -> None:
         assert name not in FAULTS
         assert all(req in requirements for req in reading.warns)
     assert {name for name, r in READINGS.items() if r.warning_level} == {
-        "organisation-scope-served",
         "issue-type-subtype",
         "no-xml",
     }
