@@ -227,3 +227,23 @@ def test_a_should_breakage_warns_without_failing_the_run(tmp_path: Path) -> None
     assert "GPC-DOC-HTTP-007" in result.stdout
     junit = (result.report_dir / "junit.xml").read_text()
     assert 'name="warning" value="GPC-DOC-HTTP-007 (SHOULD)' in junit
+
+
+@pytest.mark.parametrize("spec", ["1.0", "draft"])
+def test_post_served_is_a_warning_where_the_retrieve_page_shows_post(
+    tmp_path: Path, spec: str
+) -> None:
+    """1.0.1 and the draft show POST in the absolute request: serving it warns, never fails."""
+    settings = ProviderSettings(spec=spec, faults=frozenset({"serve-post"}))  # type: ignore[arg-type]
+    with ReferenceProvider(settings) as provider:
+        config = provider_config_file(provider, tmp_path / "provider.toml")
+        result = run_cli("run", "--config", str(config), "--spec", spec, cwd=tmp_path)
+    assert result.code == 0, result.stdout + result.stderr
+    warned = {
+        s["name"]: s["message"] for s in result.summary["scenarios"] if s["outcome"] == "warning"
+    }
+    assert list(warned) == [
+        "POST on Binary/[id] is refused, although the retrieve page's absolute request shows POST"
+    ]
+    assert "GPC-DOC-HTTP-014" in next(iter(warned.values()))
+    assert {s["outcome"] for s in result.summary["scenarios"]} <= {"passed", "warning", "skipped"}
