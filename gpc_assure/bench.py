@@ -355,6 +355,24 @@ def cli_startup(work: Path, repeats: int = 3) -> float:
     return statistics.median(spawn(argv, work, f"version-{i}").wall for i in range(repeats))
 
 
+def provider_cold_start(work: Path, repeats: int = 3) -> float:
+    """Median time for a fresh process to start the reference provider (PKI included)."""
+    code = (
+        "import time\n"
+        "from gpc_assure.provider import ProviderSettings, ReferenceProvider\n"
+        "started = time.perf_counter()\n"
+        "with ReferenceProvider(ProviderSettings()):\n"
+        "    print(time.perf_counter() - started)\n"
+    )
+    timings = []
+    for _ in range(repeats):
+        done = subprocess.run(
+            [sys.executable, "-c", code], cwd=work, capture_output=True, text=True, check=True
+        )
+        timings.append(float(done.stdout))
+    return statistics.median(timings)
+
+
 @dataclass
 class Bench:
     quick: bool
@@ -389,6 +407,16 @@ class Bench:
         self.details["in_run_method"] = "pytest session (sessionstart to sessionfinish end)"
         startup = cli_startup(self.work)
         self.add("cli_startup_seconds", Figure("CLI start-up (--version)", startup, "s"))
+        self.add(
+            "provider_cold_start_seconds",
+            _target(
+                "reference provider cold start",
+                provider_cold_start(self.work),
+                "s",
+                "< 1 s",
+                lambda v: v < 1.0,
+            ),
+        )
         with provider_config(self.work, 0.0) as config:
             self._full_suite(config, keyword, startup)
             large = run_suite("large", config, self.work, keyword=LARGE_KEYWORD)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import ssl
+import threading
 import time
 import uuid
 import warnings
@@ -216,3 +217,12 @@ def issue(response: httpx.Response) -> dict[str, Any]:
 def spine_code(response: httpx.Response) -> str:
     code: str = issue(response)["details"]["coding"][0]["code"]
     return code
+
+
+def stops_within(provider: ReferenceProvider, seconds: float) -> bool:
+    """Stop the provider from another thread; whether it had stopped after `seconds` (a
+    liveness guard against a hang, not a speed measurement)."""
+    stopper = threading.Thread(target=provider.stop, daemon=True)
+    stopper.start()
+    stopper.join(seconds)
+    return not stopper.is_alive()
