@@ -346,6 +346,20 @@ class Rejection:
         return f"HTTP {self.status}" + (f" {codes}" if codes else "")
 
 
+def parse_rejections(text: str) -> tuple[Rejection, ...]:
+    """'HTTP 400 BAD_REQUEST or HTTP 401' -> the acceptable rejections."""
+    alternatives = []
+    for part in text.split(" or "):
+        words = part.split(maxsplit=2)
+        if len(words) < 2 or words[0] != "HTTP" or not words[1].isdigit():
+            raise ValueError(
+                f"cannot read rejection {part!r}: expected 'HTTP <status> [CODE[/CODE]]'"
+            )
+        codes = frozenset(words[2].split("/")) if len(words) == 3 else frozenset()
+        alternatives.append(Rejection(int(words[1]), codes))
+    return tuple(alternatives)
+
+
 _BEARER_CHALLENGE = re.compile(r"(?:^|,)\s*bearer(?:\s|,|$)", re.IGNORECASE)
 
 

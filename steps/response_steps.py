@@ -105,20 +105,6 @@ def spine_coding(
     judge_error(judge, req, judged)
 
 
-def _rejections(text: str) -> tuple[expect.Rejection, ...]:
-    """'HTTP 400 BAD_REQUEST or HTTP 401' -> the acceptable rejections."""
-    alternatives = []
-    for part in text.split(" or "):
-        words = part.split(maxsplit=2)
-        if len(words) < 2 or words[0] != "HTTP" or not words[1].isdigit():
-            raise ValueError(
-                f"cannot read rejection {part!r}: expected 'HTTP <status> [CODE[/CODE]]'"
-            )
-        codes = frozenset(words[2].split("/")) if len(words) == 3 else frozenset()
-        alternatives.append(expect.Rejection(int(words[1]), codes))
-    return tuple(alternatives)
-
-
 @then(parsers.parse("the request is rejected: {alternatives} ({req})"))
 def request_rejected(
     judge: Judge,
@@ -127,8 +113,8 @@ def request_rejected(
     alternatives: str,
     req: str,
 ) -> None:
-    judged = expect.rejected_with(exchange, _rejections(alternatives), provider_config.spec)
-    judge_error(judge, req, judged)
+    rejections = expect.parse_rejections(alternatives)
+    judge_error(judge, req, expect.rejected_with(exchange, rejections, provider_config.spec))
 
 
 @then(parsers.parse("the request is accepted: HTTP 200 with a Binary ({req})"))
