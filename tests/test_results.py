@@ -16,7 +16,7 @@ def report(when: str, outcome: str, longrepr: object = None) -> pytest.TestRepor
 def properties(
     *findings: dict[str, str], failure_kind: str | None = None
 ) -> list[tuple[str, object]]:
-    props: Properties = [
+    props: list[tuple[str, object]] = [
         ("feature", "Retrieve a document that does not exist"),
         ("scenario", "An unknown document id is answered 404"),
         ("tags", json.dumps(["req:GPC-DOC-NF-001"])),
