@@ -24,7 +24,6 @@ from gpc_assure.config import ProviderConfig
 from gpc_assure.expect import Observation
 from gpc_assure.request import valid_request
 from gpc_assure.tls_probe import (
-    APPROVED_TLS12_CIPHERS,
     ProbeResult,
     Verify,
     non_approved_tls12_ciphers,
@@ -71,37 +70,10 @@ class Attempt:
     informational: bool = False
 
 
-ATTEMPTS: dict[str, Attempt] = {
-    "with the client certificate": Attempt(verify="full"),
-    "with the client certificate over TLS 1.2": Attempt(version=TLS12, verify="full"),
-    "with the client certificate over TLS 1.3": Attempt(
-        version=ssl.TLSVersion.TLSv1_3, informational=True
-    ),
-    "without a client certificate": Attempt(cert="none"),
-    "with a self-signed client certificate": Attempt(cert="self-signed"),
-    "with the expired client certificate": Attempt(cert="expired"),
-    "with the client certificate naming another host": Attempt(cert="other host"),
-    "with the client certificate over TLS 1.1": Attempt(version=ssl.TLSVersion.TLSv1_1),
-    "with the client certificate over TLS 1.0": Attempt(version=ssl.TLSVersion.TLSv1),
-    f"with the client certificate offering {ALL_BUT_APPROVED}": Attempt(ciphers=ALL_BUT_APPROVED),
-    "with the client certificate offering only the approved TLS 1.2 ciphers": Attempt(
-        ciphers=APPROVED_TLS12_CIPHERS, verify="full"
-    ),
-}
-ONE_CIPHER = "with the client certificate offering only the TLS 1.2 cipher "
 _OPTIONAL_CERTS = {
     "expired": ("expired_client_cert", "expired_client_key"),
     "other host": ("other_host_client_cert", "other_host_client_key"),
 }
-
-
-def _attempt(how: str) -> Attempt:
-    if how.startswith(ONE_CIPHER):
-        return Attempt(ciphers=how.removeprefix(ONE_CIPHER))
-    if how not in ATTEMPTS:
-        known = "; ".join([*ATTEMPTS, ONE_CIPHER + "<OpenSSL name>"])
-        raise ValueError(f"unknown connection {how!r}; known: {known}")
-    return ATTEMPTS[how]
 
 
 def _client_chain(target: ProbeTarget, cert: ClientCert) -> tuple[Path | None, Path | None] | str:
@@ -126,11 +98,9 @@ def _cipher_string(ciphers: str | None) -> str | None:
     return ":".join(suites) + ":@SECLEVEL=0" if suites else ""
 
 
-def attempt(target: ProbeTarget, how: str) -> ProbeResult | str:
-    """One connection attempt made the way `how` (a key of ATTEMPTS, or ONE_CIPHER + a name)
-    says; a string saying why when it cannot be made here (nothing configured for it, or the
-    local TLS library cannot offer it)."""
-    way = _attempt(how)
+def attempt(target: ProbeTarget, way: Attempt) -> ProbeResult | str:
+    """One connection attempt made `way`; a string saying why when it cannot be made here
+    (nothing configured for it, or the local TLS library cannot offer it)."""
     config = target.config
     if way.verify == "none" and not way.informational and not config.documents:
         return (

@@ -1,5 +1,6 @@
 """Steps that probe the provider's TLS endpoint directly."""
 
+import ssl
 from collections.abc import Callable
 
 import pytest
@@ -8,9 +9,39 @@ from pytest_bdd import given, parsers, then, when
 from gpc_assure import transport_checks
 from gpc_assure.config import ProviderConfig
 from gpc_assure.expect import Observation
-from gpc_assure.tls_probe import ProbeResult
-from gpc_assure.transport_checks import ProbeTarget
+from gpc_assure.tls_probe import APPROVED_TLS12_CIPHERS, ProbeResult
+from gpc_assure.transport_checks import ALL_BUT_APPROVED, TLS12, Attempt, ProbeTarget
 from gpc_assure.verdict import Judge
+
+# The connections the Gherkin names, each as the typed attempt the probe makes.
+ATTEMPTS: dict[str, Attempt] = {
+    "with the client certificate": Attempt(verify="full"),
+    "with the client certificate over TLS 1.2": Attempt(version=TLS12, verify="full"),
+    "with the client certificate over TLS 1.3": Attempt(
+        version=ssl.TLSVersion.TLSv1_3, informational=True
+    ),
+    "without a client certificate": Attempt(cert="none"),
+    "with a self-signed client certificate": Attempt(cert="self-signed"),
+    "with the expired client certificate": Attempt(cert="expired"),
+    "with the client certificate naming another host": Attempt(cert="other host"),
+    "with the client certificate over TLS 1.1": Attempt(version=ssl.TLSVersion.TLSv1_1),
+    "with the client certificate over TLS 1.0": Attempt(version=ssl.TLSVersion.TLSv1),
+    f"with the client certificate offering {ALL_BUT_APPROVED}": Attempt(ciphers=ALL_BUT_APPROVED),
+    "with the client certificate offering only the approved TLS 1.2 ciphers": Attempt(
+        ciphers=APPROVED_TLS12_CIPHERS, verify="full"
+    ),
+}
+ONE_CIPHER = "with the client certificate offering only the TLS 1.2 cipher "
+
+
+def attempt_named(how: str) -> Attempt:
+    """The attempt a When line names: a row of ATTEMPTS, or ONE_CIPHER + an OpenSSL name."""
+    if how.startswith(ONE_CIPHER):
+        return Attempt(ciphers=how.removeprefix(ONE_CIPHER))
+    if how not in ATTEMPTS:
+        known = "; ".join([*ATTEMPTS, ONE_CIPHER + "<OpenSSL name>"])
+        raise ValueError(f"unknown connection {how!r}; known: {known}")
+    return ATTEMPTS[how]
 
 
 @pytest.fixture
@@ -30,7 +61,7 @@ def reached_over_https(probe_target: ProbeTarget) -> None:
 def connection_attempt(
     probe_target: ProbeTarget, record_probe: Callable[[str, ProbeResult], None], how: str
 ) -> ProbeResult:
-    result = transport_checks.attempt(probe_target, how)
+    result = transport_checks.attempt(probe_target, attempt_named(how))
     if isinstance(result, str):
         pytest.skip(result)
     record_probe(how, result)

@@ -11,7 +11,6 @@ from gpc_assure.config import load_config
 from gpc_assure.expect import Observation
 from gpc_assure.tls_probe import ProbeResult
 from gpc_assure.transport_checks import (
-    ATTEMPTS,
     ProbeTarget,
     attempt,
     certificate_verified,
@@ -20,6 +19,7 @@ from gpc_assure.transport_checks import (
     probe_target,
     tls13_reported,
 )
+from steps.transport_steps import ATTEMPTS, attempt_named
 
 SESSION = {"connected": True, "handshake": True, "tls_version": "TLSv1.2", "cipher": "X"}
 
@@ -134,7 +134,7 @@ def test_refusals_are_not_probed_without_a_configured_document() -> None:
     config = load_config(None, {}, {"base_url": "https://127.0.0.1:9/base"})
     target = probe_target(config)
     assert isinstance(target, ProbeTarget)
-    reason = attempt(target, "without a client certificate")
+    reason = attempt(target, attempt_named("without a client certificate"))
     assert isinstance(reason, str)
     assert "no document is configured" in reason
 
@@ -143,6 +143,8 @@ def test_unconfigured_refused_client_certificates_skip_their_scenario() -> None:
     config = load_config(None, {}, {"base_url": "https://127.0.0.1:9/base", "documents": ["d"]})
     target = probe_target(config)
     assert isinstance(target, ProbeTarget)
-    assert "tls.expired_client_cert" in str(attempt(target, "with the expired client certificate"))
-    reason = attempt(target, "with the client certificate naming another host")
+    assert "tls.expired_client_cert" in str(
+        attempt(target, attempt_named("with the expired client certificate"))
+    )
+    reason = attempt(target, attempt_named("with the client certificate naming another host"))
     assert "tls.other_host_client_cert" in str(reason)
