@@ -3,6 +3,7 @@
 import random
 import uuid
 from dataclasses import replace
+from enum import Enum
 
 from gpc_assure.config import ProviderConfig
 from gpc_assure.request import RetrieveRequest, binary_url, valid_request
@@ -17,23 +18,38 @@ SPINE_HEADERS = ("Ssp-TraceID", "Ssp-From", "Ssp-To", "Ssp-InteractionID")
 FHIR_ID_MAX = 64
 
 
-def unknown_id(shape: str) -> str:
+class IdShape(Enum):
+    """Shapes of unknown ids; each value is how a scenario names it."""
+
+    LONG = "64 characters long"
+    DOTS_AND_DASHES = "made of dots and dashes"
+    NUMERIC = "numeric"
+    PERCENT_ENCODED = "percent-encoded in the URL"
+
+
+class OtherInteraction(Enum):
+    """Interaction ids that do not belong to this endpoint; values as scenarios name them."""
+
+    DOCUMENT_SEARCH = "DocumentReference search"
+    METADATA_READ = "metadata read"
+    OTHER_BINARY_READ = "other specification's binary read"
+
+
+def unknown_id(shape: IdShape) -> str:
     """A fresh id of the given shape that no provider holds."""
     token = uuid.uuid4().hex
-    if shape == "64 characters long":
+    if shape is IdShape.LONG:
         return ("gpc-assure-missing-" + token + token)[:FHIR_ID_MAX]
-    if shape == "made of dots and dashes":
+    if shape is IdShape.DOTS_AND_DASHES:
         return f"gpc.assure-missing.{token[:8]}-{token[8:12]}.v1"
-    if shape == "numeric":
+    if shape is IdShape.NUMERIC:
         return str(random.SystemRandom().randrange(10**17, 10**18))
-    if shape == "percent-encoded in the URL":
-        return f"gpc-assure-missing-{token}"
-    raise ValueError(f"unknown id shape {shape!r}")
+    return f"gpc-assure-missing-{token}"
 
 
-def unknown_id_request(config: ProviderConfig, shape: str, document_id: str) -> RetrieveRequest:
+def unknown_id_request(config: ProviderConfig, shape: IdShape, document_id: str) -> RetrieveRequest:
     request = valid_request(config, document_id)
-    if shape != "percent-encoded in the URL":
+    if shape is not IdShape.PERCENT_ENCODED:
         return request
     plain = binary_url(config, document_id)
     head, _, _ = plain.rpartition("/")
@@ -42,15 +58,13 @@ def unknown_id_request(config: ProviderConfig, shape: str, document_id: str) -> 
     return replace(request, url=f"{head}/{encoded}")
 
 
-def other_interaction_id(interaction: str, spec: str) -> str:
+def other_interaction_id(interaction: OtherInteraction, spec: str) -> str:
     """An interaction id that does not belong to this endpoint for `spec`."""
-    if interaction == "DocumentReference search":
+    if interaction is OtherInteraction.DOCUMENT_SEARCH:
         return DOCUMENT_SEARCH
-    if interaction == "metadata read":
+    if interaction is OtherInteraction.METADATA_READ:
         return METADATA_READ
-    if interaction == "other specification's binary read":
-        return RELEASED_BINARY_READ if spec == "draft" else DRAFT_BINARY_READ
-    raise ValueError(f"unknown interaction {interaction!r}")
+    return RELEASED_BINARY_READ if spec == "draft" else DRAFT_BINARY_READ
 
 
 def recased_headers(request: RetrieveRequest, names: tuple[str, ...], case: str) -> RetrieveRequest:

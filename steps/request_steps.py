@@ -11,10 +11,12 @@ from pytest_bdd import given, parsers, when
 
 from gpc_assure.config import DocumentExpectation, ProviderConfig
 from gpc_assure.evidence import Exchange
-from gpc_assure.refused_requests import refused_request
+from gpc_assure.refused_requests import Refused, refused_request
 from gpc_assure.request import RetrieveRequest, valid_request
 from gpc_assure.request_variants import (
     SPINE_HEADERS,
+    IdShape,
+    OtherInteraction,
     other_interaction_id,
     recased_headers,
     swapped_case,
@@ -82,12 +84,13 @@ def request_for_unknown_document(provider_config: ProviderConfig) -> RetrieveReq
     target_fixture=REQUEST,
 )
 def request_for_unknown_shape(provider_config: ProviderConfig, shape: str) -> RetrieveRequest:
-    return unknown_id_request(provider_config, shape, unknown_id(shape))
+    id_shape = IdShape(shape)
+    return unknown_id_request(provider_config, id_shape, unknown_id(id_shape))
 
 
 @given(parsers.parse("a request the provider must refuse: {kind}"), target_fixture=REQUEST)
 def request_to_refuse(provider_config: ProviderConfig, kind: str) -> RetrieveRequest:
-    return refused_request(provider_config, kind)
+    return refused_request(provider_config, Refused(kind))
 
 
 @given(parsers.parse("the request has no {header} header"), target_fixture=REQUEST)
@@ -120,7 +123,7 @@ def other_asid(
 def other_interaction(
     retrieve_request: RetrieveRequest, provider_config: ProviderConfig, interaction: str
 ) -> RetrieveRequest:
-    value = other_interaction_id(interaction, provider_config.spec)
+    value = other_interaction_id(OtherInteraction(interaction), provider_config.spec)
     return retrieve_request.with_header("Ssp-InteractionID", value)
 
 
