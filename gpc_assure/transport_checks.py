@@ -76,12 +76,14 @@ _OPTIONAL_CERTS = {
 }
 
 
-def _client_chain(target: ProbeTarget, cert: ClientCert) -> tuple[Path | None, Path | None] | str:
+def _client_chain(
+    target: ProbeTarget, cert: ClientCert, scratch: Path
+) -> tuple[Path | None, Path | None] | str:
     tls = target.config.tls
     if cert == "none":
         return None, None
     if cert == "self-signed":
-        return self_signed_client(Path(tempfile.mkdtemp(prefix="gpc-assure-")))
+        return self_signed_client(scratch)
     if cert in _OPTIONAL_CERTS:
         cert_field, key_field = _OPTIONAL_CERTS[cert]
         path, key = getattr(tls, cert_field), getattr(tls, key_field)
@@ -107,7 +109,14 @@ def attempt(target: ProbeTarget, way: Attempt) -> ProbeResult | str:
             "no document is configured: a refusal could not be told from the answer for an "
             "unknown id"
         )
-    chain = _client_chain(target, way.cert)
+    with tempfile.TemporaryDirectory(prefix="gpc-assure-probe-") as scratch:
+        return _attempt_with(target, way, Path(scratch))
+
+
+def _attempt_with(target: ProbeTarget, way: Attempt, scratch: Path) -> ProbeResult | str:
+    """The attempt, with a scratch folder (removed afterwards) for a throwaway client key."""
+    config = target.config
+    chain = _client_chain(target, way.cert, scratch)
     if isinstance(chain, str):
         return chain
     ciphers = _cipher_string(way.ciphers)
