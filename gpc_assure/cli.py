@@ -165,7 +165,7 @@ def verify_command(args: argparse.Namespace) -> int:
     for problem in result.problems:
         print(f"gpc-assure: {problem}")
     if result.problems:
-        print(f"gpc-assure: {args.report_dir}: NOT intact ({len(result.problems)} problem(s))")
+        print(f"gpc-assure: {args.report_dir}: NOT verified ({len(result.problems)} problem(s))")
         return EXIT_FAILED
     print(f"gpc-assure: {args.report_dir}: {result.status}")
     return EXIT_PASSED

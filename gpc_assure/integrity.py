@@ -464,6 +464,9 @@ def _check_signature(
 
 def _parse_jws(data: bytes, problems: list[str]) -> tuple[str, dict[str, Any]] | None:
     """The compact detached JWS and its protected header, if laid out as written."""
+    if len(data) > _MAX_SIGNATURE_BYTES:
+        problems.append(f"{SIGNATURE}: larger than {_MAX_SIGNATURE_BYTES} bytes")
+        return None
     try:
         text = data.decode("ascii")
     except UnicodeDecodeError:

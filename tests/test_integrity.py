@@ -646,3 +646,16 @@ def test_sha256sum_checks_an_untouched_folder(
     flip_byte(report / "junit.xml", 3)
     failed = subprocess.run(["sha256sum", "--check", SUMS], cwd=report, capture_output=True)
     assert failed.returncode == 1
+
+
+def test_sha256sum_checks_names_it_must_escape(report: Path) -> None:
+    for name in ("back\\slash.txt", "new\nline.txt", "sp ace.txt"):
+        (report / name).write_bytes(name.encode())
+    write_manifest(report)
+
+    result = subprocess.run(
+        ["sha256sum", "--check", "--strict", SUMS], cwd=report, capture_output=True, text=True
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert verify(report) == []
