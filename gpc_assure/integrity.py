@@ -271,7 +271,7 @@ def _digest(path: Path) -> dict[str, Any]:
 
 
 def _canonical(document: dict[str, Any]) -> bytes:
-    """The one byte layout manifest.json and manifest.sig are written in."""
+    """The one byte layout manifest.json is written in."""
     return (json.dumps(document, indent=2, sort_keys=True, ensure_ascii=True) + "\n").encode()
 
 
@@ -312,7 +312,7 @@ def _is_regular(path: Path) -> bool:
 
 
 def _read_reserved(report_dir: Path, name: str, scan: _Scan, problems: list[str]) -> bytes | None:
-    """The bytes of manifest.json or manifest.sig, or None (with a problem line unless absent)."""
+    """The bytes of a reserved file, or None (with a problem line unless an absent signature)."""
     if name in scan.irregular:
         kind, reason = scan.irregular[name]
         problems.append(f"{name}: {kind} ({reason})")
@@ -330,7 +330,7 @@ def _read_reserved(report_dir: Path, name: str, scan: _Scan, problems: list[str]
 
 
 def _parse_self_checked(name: str, data: bytes, problems: list[str]) -> dict[str, Any] | None:
-    """Parse manifest.json or manifest.sig, checking its layout and its own content digest."""
+    """Parse manifest.json, checking its layout and its own content digest."""
     try:
         document = json.loads(data)
     except (ValueError, RecursionError) as exc:
