@@ -58,8 +58,9 @@ def _run_parser(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> N
         "--sign-key",
         type=Path,
         metavar="FILE",
-        help="sign manifest.json with this PEM private key (Ed25519, EC or RSA; may also hold "
-        "the X.509 certificate); its password, if any, from GPC_ASSURE_SIGN_KEY_PASSWORD",
+        help="sign SHA256SUMS (a detached JWS in manifest.sig) with this PEM private key "
+        "(Ed25519, EC or RSA; may also hold the X.509 certificate and its chain); its password, "
+        "if any, from GPC_ASSURE_SIGN_KEY_PASSWORD",
     )
     run.add_argument(
         "--redact",
@@ -130,12 +131,18 @@ def _report_tool_parsers(sub: "argparse._SubParsersAction[argparse.ArgumentParse
     verify = sub.add_parser(
         "verify",
         help="check a report folder against its manifest (and signature)",
-        description="Exit 0 when every file of the report folder is as the run wrote it; "
-        "1, naming each changed, missing or added file, when not.",
+        description="Exit 0 when every file of the report folder is as the run wrote it (and, "
+        "with --cert, signed by that certificate's key); the last line says whether the folder "
+        "is unsigned, signed but not checked against a trusted certificate, or verified. Exit 1, "
+        "naming each changed, missing or added file, a missing signature or another signer, "
+        "when not.",
     )
     verify.add_argument("report_dir", type=Path, metavar="DIR")
     verify.add_argument(
-        "--cert", type=Path, metavar="FILE", help="require a signature by this certificate or key"
+        "--cert",
+        type=Path,
+        metavar="FILE",
+        help="the trusted signer's PEM certificate or public key: require a signature by it",
     )
     diff = sub.add_parser(
         "diff",
@@ -148,18 +155,19 @@ def _report_tool_parsers(sub: "argparse._SubParsersAction[argparse.ArgumentParse
 
 
 def verify_command(args: argparse.Namespace) -> int:
-    from gpc_assure.integrity import IntegrityError, verify
+    from gpc_assure.integrity import IntegrityError, check
 
     try:
-        problems = verify(args.report_dir, cert=args.cert)
+        result = check(args.report_dir, cert=args.cert)
     except IntegrityError as exc:
         print(f"gpc-assure: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    for problem in problems:
+    for problem in result.problems:
         print(f"gpc-assure: {problem}")
-    if problems:
+    if result.problems:
+        print(f"gpc-assure: {args.report_dir}: NOT verified ({len(result.problems)} problem(s))")
         return EXIT_FAILED
-    print(f"gpc-assure: {args.report_dir}: intact")
+    print(f"gpc-assure: {args.report_dir}: {result.status}")
     return EXIT_PASSED
 
 

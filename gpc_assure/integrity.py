@@ -1,21 +1,25 @@
-"""Tamper evidence for a report folder: a SHA-256 manifest, an optional signature, verification.
+"""Tamper evidence for a report folder: SHA-256 sums, an optional detached JWS, verification.
 
-`write_manifest` records the digest and size of every regular file in the folder;
-`sign_manifest` signs the exact bytes of manifest.json; `verify` reports, one line per file,
-everything that no longer matches.
+`write_manifest` records the digest of every regular file twice, in one content: `SHA256SUMS`
+(the coreutils layout, checkable with `sha256sum -c SHA256SUMS` inside the folder) and
+`manifest.json` (the same digests with sizes, the time, and whether the folder is signed).
+`sign_manifest` signs the exact bytes of SHA256SUMS as a detached JWS (RFC 7515, with the
+unencoded payload of RFC 7797) in `manifest.sig`, carrying the signer's certificate chain in
+`x5c` (or its public key in `jwk` when no certificate is given). `check` reports, one line per
+file, everything that no longer matches, and who signed.
 
-Both manifest.json and manifest.sig are written in one canonical JSON layout and carry a
-`content_sha256` of their own content (canonical JSON without that field), so that any single
-changed byte in either is reported against that file by name. Without a signature this detects
-accidents and careless edits only: anyone can rewrite an unsigned manifest. A signature checked
-with `cert` (the signer's certificate or public key, obtained out of band) also proves who
-signed.
+SHA256SUMS is what is signed; manifest.json must agree with it byte for byte, and carries a
+`content_sha256` of its own canonical content, so any changed byte of either is reported against
+that file by name. Without a trusted certificate or key this is integrity only: anyone can write
+an unsigned manifest, or re-sign with their own key. Only a signature checked with `cert` (the
+signer's certificate or public key, obtained out of band) proves who signed.
 """
 
 import base64
 import binascii
 import datetime
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -26,31 +30,31 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import jwt
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.utils import CryptographyDeprecationWarning
 
 MANIFEST = "manifest.json"
 SIGNATURE = "manifest.sig"
-MANIFEST_VERSION = "1"
+SUMS = "SHA256SUMS"
+MANIFEST_VERSION = "2"
 DIGEST_ALGORITHM = "sha256"
 SELF_DIGEST_FIELD = "content_sha256"
 MIN_RSA_BITS = 2048
 
-ED25519 = "ed25519"
-ECDSA_SHA256 = "ecdsa-sha256"
-RSA_PSS_SHA256 = "rsa-pss-sha256"
-
-_RESERVED = frozenset({MANIFEST, SIGNATURE})
+_RESERVED = frozenset({MANIFEST, SIGNATURE, SUMS})
 _CURVES = (ec.SECP256R1, ec.SECP384R1)
 _HEX_SHA256 = re.compile(r"[0-9a-f]{64}")
+_BASE64URL = re.compile(r"[A-Za-z0-9_-]*")
 _PEM_BLOCK = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----\r?\n.*?-----END \1-----", flags=re.DOTALL)
 _PRIVATE_KEY_LABELS = frozenset(
     {b"PRIVATE KEY", b"ENCRYPTED PRIVATE KEY", b"RSA PRIVATE KEY", b"EC PRIVATE KEY"}
 )
 _CHUNK = 1 << 20
+_MAX_SIGNATURE_BYTES = 1 << 20
 
 _PrivateKey = ed25519.Ed25519PrivateKey | ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
 _PublicKey = ed25519.Ed25519PublicKey | ec.EllipticCurvePublicKey | rsa.RSAPublicKey
@@ -58,6 +62,27 @@ _PublicKey = ed25519.Ed25519PublicKey | ec.EllipticCurvePublicKey | rsa.RSAPubli
 
 class IntegrityError(Exception):
     """A key, certificate or folder cannot be used; the message is one line without key material."""
+
+
+@dataclass(frozen=True)
+class Verification:
+    """What `check` found: problems (one line each), who signed, and whether that was trusted."""
+
+    problems: list[str]
+    signer: str | None = None
+    trusted_by: Path | None = None
+
+    @property
+    def status(self) -> str:
+        """One line saying what an intact folder's check proves (meaningful when no problems)."""
+        if self.signer is None:
+            return "intact, unsigned (integrity only: anyone could have written this manifest)"
+        if self.trusted_by is None:
+            return (
+                f"intact, signed by {self.signer}, NOT verified against a trusted certificate "
+                "(integrity only)"
+            )
+        return f"intact, signed by {self.signer}, verified against {self.trusted_by}"
 
 
 @dataclass
@@ -68,11 +93,21 @@ class _Scan:
     irregular: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
-def write_manifest(report_dir: Path) -> Path:
-    """Write manifest.json listing every regular file under `report_dir`; returns its path.
+@dataclass(frozen=True)
+class _Trusted:
+    """The key given with `cert`, how to name it, and the file it came from."""
 
-    Symlinks and other non-regular entries are left out (verify reports them). A manifest.sig
-    from an earlier manifest is removed, since it no longer signs what is written.
+    key: "_PublicKey"
+    name: str
+    path: Path
+
+
+def write_manifest(report_dir: Path) -> Path:
+    """Write SHA256SUMS and manifest.json over every regular file under `report_dir`.
+
+    Returns the manifest.json path. Symlinks and other non-regular entries are left out (verify
+    reports them). A manifest.sig from an earlier manifest is removed, since it no longer signs
+    what is written; the manifest records the folder as unsigned until `sign_manifest`.
     """
     if not report_dir.is_dir():
         raise IntegrityError(f"{report_dir}: not a directory")
@@ -90,73 +125,103 @@ def write_manifest(report_dir: Path) -> Path:
         "manifest_version": MANIFEST_VERSION,
         "algorithm": DIGEST_ALGORITHM,
         "created_at": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "signed": False,
         "files": files,
     }
     _remove(report_dir / SIGNATURE)
+    _write_new(report_dir / SUMS, _sums(files))
     return _write_new(report_dir / MANIFEST, _canonical(_with_self_digest(manifest)))
 
 
 def sign_manifest(report_dir: Path, key_file: Path, password: bytes | None = None) -> Path:
-    """Sign the exact bytes of manifest.json with the PEM key in `key_file`; returns manifest.sig.
+    """Sign the exact bytes of SHA256SUMS with the PEM key in `key_file`; returns manifest.sig.
 
     `key_file` holds an Ed25519, EC P-256/P-384 or RSA (>= 2048 bits) private key, optionally
-    encrypted with `password` (empty means none), and optionally the matching X.509 certificate,
-    which is then embedded. RSA signs with PSS, MGF1-SHA256 and a 32-byte salt.
+    encrypted with `password` (empty means none), and optionally the matching X.509 certificate
+    followed by its issuers, which then form the `x5c` chain. The manifest is marked signed.
     """
-    key, certificate = _load_signing_material(key_file, password or None)
-    manifest_path = report_dir / MANIFEST
-    if not _is_regular(manifest_path):
-        raise IntegrityError(f"{manifest_path}: missing (write the manifest before signing)")
+    key, chain = _load_signing_material(key_file, password or None)
+    manifest_path, sums_path = report_dir / MANIFEST, report_dir / SUMS
+    for path in (manifest_path, sums_path):
+        if not _is_regular(path):
+            raise IntegrityError(f"{path}: missing (write the manifest before signing)")
     try:
-        data = manifest_path.read_bytes()
+        manifest = json.loads(manifest_path.read_bytes())
+        payload = sums_path.read_bytes()
     except OSError as exc:
-        raise IntegrityError(f"{manifest_path}: cannot be read ({exc.strerror or exc})") from None
-    document: dict[str, Any] = {
-        "algorithm": _algorithm_for(key.public_key()),
-        "signature": base64.b64encode(_sign(key, data)).decode("ascii"),
-        "public_key": _public_pem(key.public_key()),
-        "certificate": (
-            certificate.public_bytes(serialization.Encoding.PEM).decode("ascii")
-            if certificate is not None
-            else None
-        ),
-    }
-    return _write_new(report_dir / SIGNATURE, _canonical(_with_self_digest(document)))
+        raise IntegrityError(f"{report_dir}: cannot be read ({exc.strerror or exc})") from None
+    except ValueError:
+        raise IntegrityError(f"{manifest_path}: not valid JSON") from None
+    headers: dict[str, Any] = {"typ": None}
+    if chain:
+        headers["x5c"] = [
+            base64.b64encode(c.public_bytes(serialization.Encoding.DER)).decode("ascii")
+            for c in chain
+        ]
+    else:
+        headers["jwk"] = _jwk(key.public_key())
+    token = jwt.PyJWS().encode(
+        payload,
+        key,
+        algorithm=_algorithm_for(key.public_key()),
+        headers=headers,
+        is_payload_detached=True,
+    )
+    manifest["signed"] = True
+    _write_new(manifest_path, _canonical(_with_self_digest(manifest)))
+    return _write_new(report_dir / SIGNATURE, (token + "\n").encode("ascii"))
 
 
 def verify(report_dir: Path, cert: Path | None = None) -> list[str]:
-    """Problems found in `report_dir`, one line each naming the file; [] when intact.
+    """Problems found in `report_dir`, one line each naming the file; [] when intact."""
+    return check(report_dir, cert).problems
 
-    Without `cert` an existing manifest.sig is checked against its own embedded public key
-    (integrity since signing, not identity). With `cert` (a PEM X.509 certificate or public key)
-    manifest.sig must exist and verify with that key. An unusable `cert` raises IntegrityError.
+
+def check(report_dir: Path, cert: Path | None = None) -> Verification:
+    """Check `report_dir` against its manifest and signature; an unusable `cert` raises.
+
+    Without `cert` an existing manifest.sig is checked against the key it names (integrity since
+    signing, not identity), and the signer is reported as found. With `cert` (a PEM X.509
+    certificate or public key) the folder must be signed, by that key.
     """
-    expected_key = _load_verifying_key(cert) if cert is not None else None
+    trusted = _load_trusted(cert) if cert is not None else None
     if not report_dir.is_dir():
-        return [f"{report_dir}: not a directory"]
+        return Verification([f"{report_dir}: not a directory"])
     scan = _scan(report_dir)
     problems: list[str] = []
 
     manifest_bytes = _read_reserved(report_dir, MANIFEST, scan, problems)
-    entries: dict[str, Any] | None = None
-    if manifest_bytes is not None:
-        entries = _check_manifest(manifest_bytes, problems)
+    manifest = None if manifest_bytes is None else _check_manifest(manifest_bytes, problems)
+    sums_bytes = _read_reserved(report_dir, SUMS, scan, problems)
+    if manifest is not None and sums_bytes is not None and sums_bytes != _sums(manifest.files):
+        problems.append(f"{SUMS}: does not match {MANIFEST} (changed after it was written)")
 
+    signer: str | None = None
     signature_bytes = _read_reserved(report_dir, SIGNATURE, scan, problems)
     if signature_bytes is None:
-        if cert is not None and SIGNATURE not in scan.irregular:
-            problems.append(f"{SIGNATURE}: missing (required by --cert)")
-    elif manifest_bytes is not None:
-        _check_signature(signature_bytes, manifest_bytes, expected_key, problems)
+        if SIGNATURE not in scan.irregular:
+            if manifest is not None and manifest.signed:
+                problems.append(
+                    f"{SIGNATURE}: signature missing ({MANIFEST} records a signed folder)"
+                )
+            elif trusted is not None:
+                problems.append(
+                    f"{SIGNATURE}: missing: the folder is unsigned, so it cannot be verified "
+                    f"against {trusted.path}"
+                )
+    else:
+        if manifest is not None and not manifest.signed:
+            problems.append(f"{SIGNATURE}: present although {MANIFEST} records an unsigned folder")
+        signer = _check_signature(signature_bytes, sums_bytes, trusted, problems)
 
     problems.extend(
         f"{kind}: {rel} ({reason})"
         for rel, (kind, reason) in scan.irregular.items()
         if rel not in _RESERVED
     )
-    if entries is not None:
-        problems.extend(_compare(entries, scan))
-    return problems
+    if manifest is not None:
+        problems.extend(_compare(manifest.files, scan))
+    return Verification(problems, signer, trusted.path if trusted is not None else None)
 
 
 def _scan(report_dir: Path) -> _Scan:
@@ -206,7 +271,7 @@ def _digest(path: Path) -> dict[str, Any]:
 
 
 def _canonical(document: dict[str, Any]) -> bytes:
-    """The one byte layout manifest.json and manifest.sig are written in."""
+    """The one byte layout manifest.json is written in."""
     return (json.dumps(document, indent=2, sort_keys=True, ensure_ascii=True) + "\n").encode()
 
 
@@ -247,15 +312,15 @@ def _is_regular(path: Path) -> bool:
 
 
 def _read_reserved(report_dir: Path, name: str, scan: _Scan, problems: list[str]) -> bytes | None:
-    """The bytes of manifest.json or manifest.sig, or None (with a problem line unless absent)."""
+    """The bytes of a reserved file, or None (with a problem line unless an absent signature)."""
     if name in scan.irregular:
         kind, reason = scan.irregular[name]
         problems.append(f"{name}: {kind} ({reason})")
         return None
     path = report_dir / name
     if not _is_regular(path):
-        if name == MANIFEST:
-            problems.append(f"{MANIFEST}: missing")
+        if name != SIGNATURE:
+            problems.append(f"{name}: missing")
         return None
     try:
         return path.read_bytes()
@@ -265,7 +330,7 @@ def _read_reserved(report_dir: Path, name: str, scan: _Scan, problems: list[str]
 
 
 def _parse_self_checked(name: str, data: bytes, problems: list[str]) -> dict[str, Any] | None:
-    """Parse manifest.json or manifest.sig, checking its layout and its own content digest."""
+    """Parse manifest.json, checking its layout and its own content digest."""
     try:
         document = json.loads(data)
     except (ValueError, RecursionError) as exc:
@@ -281,8 +346,14 @@ def _parse_self_checked(name: str, data: bytes, problems: list[str]) -> dict[str
     return document
 
 
-def _check_manifest(data: bytes, problems: list[str]) -> dict[str, Any] | None:
-    """The manifest's file entries, or None when it cannot be used for comparison."""
+@dataclass(frozen=True)
+class _Manifest:
+    files: dict[str, Any]
+    signed: bool
+
+
+def _check_manifest(data: bytes, problems: list[str]) -> _Manifest | None:
+    """The manifest's file entries and signed flag, or None when it cannot be used."""
     manifest = _parse_self_checked(MANIFEST, data, problems)
     if manifest is None:
         return None
@@ -293,8 +364,12 @@ def _check_manifest(data: bytes, problems: list[str]) -> dict[str, Any] | None:
         problems.append(f"{MANIFEST}: unsupported algorithm (expected {DIGEST_ALGORITHM!r})")
         return None
     files = manifest.get("files")
+    signed = manifest.get("signed")
     if not isinstance(files, dict):
         problems.append(f"{MANIFEST}: 'files' is not an object")
+        return None
+    if not isinstance(signed, bool):
+        problems.append(f"{MANIFEST}: 'signed' is not true or false")
         return None
     entries: dict[str, Any] = {}
     for rel, entry in sorted(files.items()):
@@ -302,7 +377,17 @@ def _check_manifest(data: bytes, problems: list[str]) -> dict[str, Any] | None:
             entries[rel] = entry
         else:
             problems.append(f"{MANIFEST}: invalid entry for {rel!r}")
-    return entries
+    return _Manifest(entries, signed)
+
+
+def _sums(files: dict[str, Any]) -> bytes:
+    """The SHA256SUMS text of `files`: coreutils layout, names escaped as `sha256sum` does."""
+    lines = []
+    for rel, entry in sorted(files.items()):
+        escaped = rel.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r")
+        prefix = "\\" if escaped != rel else ""
+        lines.append(f"{prefix}{entry['sha256']}  {escaped}\n")
+    return "".join(lines).encode("utf-8", errors="surrogateescape")
 
 
 def _valid_entry(rel: str, entry: Any) -> bool:
@@ -344,76 +429,178 @@ def _compare(entries: dict[str, Any], scan: _Scan) -> list[str]:
 
 
 def _check_signature(
-    data: bytes, manifest_bytes: bytes, expected_key: _PublicKey | None, problems: list[str]
-) -> None:
-    """Check manifest.sig against the manifest, with `expected_key` or else its embedded key."""
-    document = _parse_self_checked(SIGNATURE, data, problems)
-    if document is None:
-        return
-    algorithm = document.get("algorithm")
-    signature_text = document.get("signature")
-    public_pem = document.get("public_key")
-    certificate_pem = document.get("certificate")
-    if not isinstance(signature_text, str):
-        problems.append(f"{SIGNATURE}: 'signature' is not a string")
-        return
+    data: bytes, payload: bytes | None, trusted: _Trusted | None, problems: list[str]
+) -> str | None:
+    """Check the detached JWS in manifest.sig over SHA256SUMS; returns the signer it names."""
+    parsed = _parse_jws(data, problems)
+    if parsed is None:
+        return None
+    token, header = parsed
+    embedded, signer = _embedded_signer(header, problems)
+    if embedded is None and trusted is None:
+        return signer
+    if trusted is not None and embedded is not None and not _same_key(embedded, trusted.key):
+        problems.append(f"{SIGNATURE}: signed by {signer}, expected {trusted.name}")
+        return signer
+    key = trusted.key if trusted is not None else embedded
+    assert key is not None
+    if signer is None and trusted is not None:
+        signer = trusted.name
+    if payload is None:
+        return signer
+    algorithm = _algorithm_for(key)
+    if header.get("alg") != algorithm:
+        problems.append(
+            f"{SIGNATURE}: algorithm {_printable(str(header.get('alg')))!s} "
+            f"does not suit the signer's key (expected {algorithm})"
+        )
+        return signer
     try:
-        signature = base64.b64decode(signature_text, validate=True)
+        jwt.PyJWS().decode_complete(token, key, algorithms=[algorithm], detached_payload=payload)
+    except jwt.PyJWTError:
+        problems.append(f"{SIGNATURE}: signature does not verify over {SUMS}")
+    return signer
+
+
+def _parse_jws(data: bytes, problems: list[str]) -> tuple[str, dict[str, Any]] | None:
+    """The compact detached JWS and its protected header, if laid out as written."""
+    if len(data) > _MAX_SIGNATURE_BYTES:
+        problems.append(f"{SIGNATURE}: larger than {_MAX_SIGNATURE_BYTES} bytes")
+        return None
+    try:
+        text = data.decode("ascii")
+    except UnicodeDecodeError:
+        problems.append(f"{SIGNATURE}: not a compact JWS (not ASCII)")
+        return None
+    token = text.removesuffix("\n")
+    parts = token.split(".")
+    if (
+        not text.endswith("\n")
+        or len(parts) != 3
+        or parts[1] != ""
+        or not all(_is_canonical_base64url(part) for part in parts)
+    ):
+        problems.append(f"{SIGNATURE}: not a detached compact JWS in the layout written")
+        return None
+    try:
+        header = json.loads(_b64url_decode(parts[0]))
+    except (ValueError, RecursionError):
+        problems.append(f"{SIGNATURE}: protected header is not valid JSON")
+        return None
+    if not isinstance(header, dict) or header.get("b64") is not False:
+        problems.append(f"{SIGNATURE}: protected header is not a detached unencoded-payload JWS")
+        return None
+    if header.get("crit") != ["b64"]:
+        problems.append(f"{SIGNATURE}: protected header 'crit' is not [\"b64\"]")
+        return None
+    return token, header
+
+
+def _embedded_signer(
+    header: dict[str, Any], problems: list[str]
+) -> tuple[_PublicKey | None, str | None]:
+    """The key the JWS names (x5c chain or jwk) and how to name its signer."""
+    if "x5c" in header:
+        chain = _x5c_chain(header["x5c"], problems)
+        if chain is None:
+            return None, None
+        key = chain[0].public_key()
+        if not _is_supported(key):
+            problems.append(f"{SIGNATURE}: x5c certificate has an unsupported key type")
+            return None, None
+        assert isinstance(key, _PublicKey)
+        return key, _describe(key, chain[0])
+    if "jwk" in header:
+        try:
+            key = jwt.PyJWK.from_dict(header["jwk"]).key
+        except (jwt.PyJWTError, TypeError, ValueError, KeyError):
+            problems.append(f"{SIGNATURE}: jwk is not a usable public key")
+            return None, None
+        if not _is_supported(key):
+            problems.append(f"{SIGNATURE}: jwk is not a supported public key")
+            return None, None
+        assert isinstance(key, _PublicKey)
+        return key, _describe(key, None)
+    problems.append(f"{SIGNATURE}: names no signer (neither x5c nor jwk)")
+    return None, None
+
+
+def _x5c_chain(value: Any, problems: list[str]) -> list[x509.Certificate] | None:
+    """The x5c certificates, each issued by the next; None (with a problem) otherwise."""
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+        problems.append(f"{SIGNATURE}: x5c is not a list of certificates")
+        return None
+    chain: list[x509.Certificate] = []
+    try:
+        for item in value:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", CryptographyDeprecationWarning)
+                certificate = x509.load_der_x509_certificate(base64.b64decode(item, validate=True))
+                certificate.subject.rfc4514_string()
+                certificate.issuer.rfc4514_string()
+                certificate.public_key()
+            chain.append(certificate)
+    except (ValueError, binascii.Error, UnsupportedAlgorithm, x509.InvalidVersion):
+        problems.append(f"{SIGNATURE}: x5c holds a certificate that is not valid DER X.509")
+        return None
+    for child, issuer in itertools.pairwise(chain):
+        try:
+            child.verify_directly_issued_by(issuer)
+        except (ValueError, TypeError, UnsupportedAlgorithm, InvalidSignature):
+            problems.append(
+                f"{SIGNATURE}: x5c is not a chain (a certificate is not issued by the next)"
+            )
+            return None
+    return chain
+
+
+def _describe(key: Any, certificate: x509.Certificate | None) -> str:
+    """`subject (key SHA256:…)` or `key SHA256:…`: the SHA-256 of the DER public key info."""
+    der = key.public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    fingerprint = f"key SHA256:{hashlib.sha256(der).hexdigest()}"
+    if certificate is None:
+        return fingerprint
+    try:
+        subject = certificate.subject.rfc4514_string()
+    except ValueError:
+        subject = "an unreadable subject"
+    return f"{_printable(subject)} ({fingerprint})"
+
+
+def _printable(text: str) -> str:
+    """`text` with control and other non-printable characters escaped for the console."""
+    return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)
+
+
+def _is_canonical_base64url(part: str) -> bool:
+    if _BASE64URL.fullmatch(part) is None or len(part) % 4 == 1:
+        return False
+    try:
+        return base64.urlsafe_b64encode(_b64url_decode(part)).decode().rstrip("=") == part
     except (binascii.Error, ValueError):
-        problems.append(f"{SIGNATURE}: signature is not valid base64")
-        return
-    if base64.b64encode(signature).decode("ascii") != signature_text:
-        problems.append(f"{SIGNATURE}: signature is not canonical base64")
-        return
-    embedded = _embedded_key(public_pem, problems)
-    if embedded is not None and certificate_pem is not None:
-        _check_embedded_certificate(certificate_pem, embedded, problems)
-    if expected_key is not None and embedded is not None and not _same_key(embedded, expected_key):
-        problems.append(f"{SIGNATURE}: signed by a key that does not match --cert")
-        return
-    key = expected_key if expected_key is not None else embedded
-    if key is None:
-        return
-    if algorithm != _algorithm_for(key) or not _verifies(key, signature, manifest_bytes):
-        problems.append(f"{SIGNATURE}: signature does not verify")
+        return False
 
 
-def _embedded_key(public_pem: Any, problems: list[str]) -> _PublicKey | None:
-    if not isinstance(public_pem, str):
-        problems.append(f"{SIGNATURE}: 'public_key' is not a PEM string")
-        return None
-    try:
-        key = serialization.load_pem_public_key(public_pem.encode("ascii"))
-    except (ValueError, UnsupportedAlgorithm, UnicodeEncodeError):
-        problems.append(f"{SIGNATURE}: embedded public key is not a usable PEM public key")
-        return None
-    if not _is_supported(key):
-        problems.append(f"{SIGNATURE}: embedded public key is of an unsupported type")
-        return None
-    assert isinstance(key, _PublicKey)
-    return key
+def _b64url_decode(part: str) -> bytes:
+    return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
 
 
-def _check_embedded_certificate(pem: Any, key: _PublicKey, problems: list[str]) -> None:
-    try:
-        if not isinstance(pem, str):
-            raise ValueError("not a string")
-        with warnings.catch_warnings():
-            # A tampered certificate may parse with deprecation warnings; it is reported anyway.
-            warnings.simplefilter("ignore", CryptographyDeprecationWarning)
-            certificate = x509.load_pem_x509_certificate(pem.encode("ascii"))
-        matches = _same_key(certificate.public_key(), key)
-    except (ValueError, UnsupportedAlgorithm, x509.InvalidVersion):
-        problems.append(f"{SIGNATURE}: embedded certificate is not a usable PEM X.509 certificate")
-        return
-    if not matches:
-        problems.append(f"{SIGNATURE}: embedded certificate does not match the embedded public key")
+def _jwk(key: _PublicKey) -> dict[str, Any]:
+    jwk: dict[str, Any] = jwt.algorithms.get_default_algorithms()[_algorithm_for(key)].to_jwk(
+        key, as_dict=True
+    )
+    return jwk
 
 
 def _load_signing_material(
     key_file: Path, password: bytes | None
-) -> tuple[_PrivateKey, x509.Certificate | None]:
-    """The private key and optional certificate in `key_file`; errors never quote the file."""
+) -> tuple[_PrivateKey, list[x509.Certificate]]:
+    """The private key and its certificate chain (signer first) in `key_file`.
+
+    Errors never quote the file.
+    """
     blocks = _pem_blocks(key_file)
     keys = [block for label, block in blocks if label in _PRIVATE_KEY_LABELS]
     certificates = [block for label, block in blocks if label == b"CERTIFICATE"]
@@ -444,39 +631,37 @@ def _load_signing_material(
             f"{key_file}: unsupported private key type (use Ed25519, EC P-256/P-384 "
             f"or RSA >= {MIN_RSA_BITS} bits)"
         )
-    certificate = None
-    for block in certificates:
-        try:
-            candidate = x509.load_pem_x509_certificate(block)
-            matches = _same_key(candidate.public_key(), key.public_key())
-        except (ValueError, UnsupportedAlgorithm, x509.InvalidVersion):
-            raise IntegrityError(f"{key_file}: a certificate is not valid PEM X.509") from None
-        if matches:
-            certificate = candidate
-            break
-    if certificates and certificate is None:
+    try:
+        loaded = [x509.load_pem_x509_certificate(block) for block in certificates]
+    except (ValueError, UnsupportedAlgorithm, x509.InvalidVersion):
+        raise IntegrityError(f"{key_file}: a certificate is not valid PEM X.509") from None
+    signer = [c for c in loaded if _same_key(c.public_key(), key.public_key())]
+    if loaded and not signer:
         raise IntegrityError(f"{key_file}: the certificate does not match the private key")
-    return key, certificate
+    chain = signer[:1] + [c for c in loaded if c is not signer[0]] if signer else []
+    return key, chain
 
 
-def _load_verifying_key(cert: Path) -> _PublicKey:
-    """The public key of the PEM certificate or public key in `cert`."""
+def _load_trusted(cert: Path) -> _Trusted:
+    """The public key of the PEM certificate or public key in `cert`, and its name."""
     blocks = _pem_blocks(cert)
     certificates = [block for label, block in blocks if label == b"CERTIFICATE"]
     public_keys = [block for label, block in blocks if label in (b"PUBLIC KEY", b"RSA PUBLIC KEY")]
     if not certificates and not public_keys:
         raise IntegrityError(f"{cert}: no PEM X.509 certificate or public key found")
     try:
-        if certificates:
-            key: Any = x509.load_pem_x509_certificate(certificates[0]).public_key()
-        else:
-            key = serialization.load_pem_public_key(public_keys[0])
+        certificate = x509.load_pem_x509_certificate(certificates[0]) if certificates else None
+        key: Any = (
+            certificate.public_key()
+            if certificate is not None
+            else serialization.load_pem_public_key(public_keys[0])
+        )
     except (ValueError, UnsupportedAlgorithm, x509.InvalidVersion):
         raise IntegrityError(f"{cert}: not a usable PEM X.509 certificate or public key") from None
     if not _is_supported(key):
         raise IntegrityError(f"{cert}: unsupported public key type")
     assert isinstance(key, _PublicKey)
-    return key
+    return _Trusted(key, _describe(key, certificate), cert)
 
 
 def _pem_blocks(path: Path) -> list[tuple[bytes, bytes]]:
@@ -499,36 +684,12 @@ def _is_supported(key: Any) -> bool:
 
 
 def _algorithm_for(key: _PublicKey) -> str:
+    """The JWS algorithm for `key`: EdDSA, ES256/ES384 by curve, or PS256 for RSA."""
     if isinstance(key, ed25519.Ed25519PublicKey):
-        return ED25519
+        return "EdDSA"
     if isinstance(key, ec.EllipticCurvePublicKey):
-        return ECDSA_SHA256
-    return RSA_PSS_SHA256
-
-
-def _pss() -> padding.PSS:
-    return padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=padding.PSS.DIGEST_LENGTH)
-
-
-def _sign(key: _PrivateKey, data: bytes) -> bytes:
-    if isinstance(key, ed25519.Ed25519PrivateKey):
-        return key.sign(data)
-    if isinstance(key, ec.EllipticCurvePrivateKey):
-        return key.sign(data, ec.ECDSA(hashes.SHA256()))
-    return key.sign(data, _pss(), hashes.SHA256())
-
-
-def _verifies(key: _PublicKey, signature: bytes, data: bytes) -> bool:
-    try:
-        if isinstance(key, ed25519.Ed25519PublicKey):
-            key.verify(signature, data)
-        elif isinstance(key, ec.EllipticCurvePublicKey):
-            key.verify(signature, data, ec.ECDSA(hashes.SHA256()))
-        else:
-            key.verify(signature, data, _pss(), hashes.SHA256())
-    except InvalidSignature:
-        return False
-    return True
+        return "ES384" if isinstance(key.curve, ec.SECP384R1) else "ES256"
+    return "PS256"
 
 
 def _public_pem(key: Any) -> str:

@@ -6,9 +6,12 @@ import hashlib
 import json
 import os
 import re
+import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
+import jwt
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -18,7 +21,9 @@ from cryptography.x509.oid import NameOID
 from gpc_assure.integrity import (
     MANIFEST,
     SIGNATURE,
+    SUMS,
     IntegrityError,
+    check,
     sign_manifest,
     verify,
     write_manifest,
@@ -48,6 +53,7 @@ FLIPPED_FILES = [
     "sub/manifest.json",
     MANIFEST,
     SIGNATURE,
+    SUMS,
 ]
 
 
@@ -93,6 +99,10 @@ def self_signed(key: PrivateKey) -> x509.Certificate:
     )
 
 
+def self_der(pem: bytes) -> bytes:
+    return x509.load_pem_x509_certificate(pem).public_bytes(serialization.Encoding.DER)
+
+
 def cert_pem(key: PrivateKey) -> bytes:
     return self_signed(key).public_bytes(serialization.Encoding.PEM)
 
@@ -128,6 +138,21 @@ def signed_report(report: Path, key_file: Path, password: bytes | None = None) -
     return report
 
 
+def jws_header(report: Path) -> dict[str, Any]:
+    encoded = (report / SIGNATURE).read_text().split(".")[0]
+    header: dict[str, Any] = json.loads(
+        base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
+    )
+    return header
+
+
+def fingerprint(key: PrivateKey) -> str:
+    der = key.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    return "key SHA256:" + hashlib.sha256(der).hexdigest()
+
+
 def flip_byte(path: Path, index: int) -> None:
     data = bytearray(path.read_bytes())
     data[index] ^= 0x01
@@ -154,8 +179,9 @@ def test_manifest_lists_every_file_with_digest_and_size(report: Path) -> None:
 
     assert path == report / MANIFEST
     manifest = json.loads(path.read_bytes())
-    assert manifest["manifest_version"] == "1"
+    assert manifest["manifest_version"] == "2"
     assert manifest["algorithm"] == "sha256"
+    assert manifest["signed"] is False
     created = datetime.datetime.fromisoformat(manifest["created_at"])
     assert created.utcoffset() == datetime.timedelta(0)
     assert manifest["files"] == {
@@ -163,6 +189,9 @@ def test_manifest_lists_every_file_with_digest_and_size(report: Path) -> None:
         for rel, data in REPORT_FILES.items()
     }
     assert list(manifest["files"]) == sorted(manifest["files"])
+    assert (report / SUMS).read_text() == "".join(
+        f"{hashlib.sha256(data).hexdigest()}  {rel}\n" for rel, data in sorted(REPORT_FILES.items())
+    )
 
 
 def test_manifest_leaves_out_itself_and_the_signature(
@@ -174,8 +203,8 @@ def test_manifest_leaves_out_itself_and_the_signature(
     write_manifest(report)
 
     files = json.loads((report / MANIFEST).read_bytes())["files"]
-    assert MANIFEST not in files
-    assert SIGNATURE not in files
+    assert not {MANIFEST, SIGNATURE, SUMS} & set(files)
+    assert json.loads((report / MANIFEST).read_bytes())["signed"] is False
     assert not (report / SIGNATURE).exists(), "a stale signature is removed"
 
 
@@ -192,20 +221,23 @@ def test_signed_untouched_report_verifies(
     key = keys[kind]
     signed_report(report, write_key("key.pem", private_pem(key)))
 
-    signature = json.loads((report / SIGNATURE).read_bytes())
+    header = jws_header(report)
     assert (
-        signature["algorithm"]
-        == {
-            "ed25519": "ed25519",
-            "ec-p256": "ecdsa-sha256",
-            "ec-p384": "ecdsa-sha256",
-            "rsa-2048": "rsa-pss-sha256",
-        }[kind]
+        header["alg"]
+        == {"ed25519": "EdDSA", "ec-p256": "ES256", "ec-p384": "ES384", "rsa-2048": "PS256"}[kind]
     )
-    assert signature["public_key"].encode() == public_pem(key)
-    assert signature["certificate"] is None
+    assert header["b64"] is False
+    assert header["crit"] == ["b64"]
+    assert "x5c" not in header
+    assert header["jwk"]["kty"] in {"OKP", "EC", "RSA"}
+    assert json.loads((report / MANIFEST).read_bytes())["signed"] is True
     assert verify(report) == []
     assert verify(report, cert=write_key("public.pem", public_pem(key))) == []
+    token = (report / SIGNATURE).read_text().strip()
+    verifying = key.public_key()
+    jwt.PyJWS().decode_complete(
+        token, verifying, algorithms=[header["alg"]], detached_payload=(report / SUMS).read_bytes()
+    )
 
 
 @pytest.mark.parametrize("rel", FLIPPED_FILES)
@@ -228,7 +260,7 @@ def test_one_flipped_byte_is_reported_against_its_file(
     assert any(rel in line for line in problems), problems
 
 
-@pytest.mark.parametrize("rel", [MANIFEST, SIGNATURE])
+@pytest.mark.parametrize("rel", [MANIFEST, SIGNATURE, SUMS])
 def test_every_single_byte_of_manifest_and_signature_is_covered(
     report: Path, write_key: Callable[[str, bytes], Path], rel: str
 ) -> None:
@@ -241,11 +273,12 @@ def test_every_single_byte_of_manifest_and_signature_is_covered(
     assert verify(report) == []
 
 
-def test_every_single_byte_of_an_unsigned_manifest_is_covered(report: Path) -> None:
+@pytest.mark.parametrize("rel", [MANIFEST, SUMS])
+def test_every_single_byte_of_an_unsigned_manifest_is_covered(report: Path, rel: str) -> None:
     write_manifest(report)
 
-    for index, mask, problems in each_flip(report / MANIFEST, masks=(0x01, 0x20, 0x80)):
-        assert any(line.startswith(MANIFEST) for line in problems), (index, mask, problems)
+    for index, mask, problems in each_flip(report / rel, masks=(0x01, 0x20, 0x80)):
+        assert any(line.startswith(rel) for line in problems), (index, mask, problems)
     assert verify(report) == []
 
 
@@ -276,7 +309,7 @@ def test_removed_files_are_reported(report: Path) -> None:
 
 
 def test_missing_manifest(report: Path) -> None:
-    assert verify(report) == ["manifest.json: missing"]
+    assert verify(report) == ["manifest.json: missing", "SHA256SUMS: missing"]
 
 
 def test_manifest_that_is_not_json(report: Path) -> None:
@@ -321,11 +354,12 @@ def test_another_keys_certificate_fails(
     other = write_key("other.pem", cert_pem(keys["ed25519"]))
 
     assert verify(report, cert=other) == [
-        "manifest.sig: signed by a key that does not match --cert"
+        f"manifest.sig: signed by {fingerprint(keys['ec-p256'])}, "
+        f"expected CN=gpc-assure report signer ({fingerprint(keys['ed25519'])})"
     ]
 
 
-def test_re_signed_by_another_key_verifies_without_cert_but_not_with_it(
+def test_re_signed_by_another_key_names_the_signer_and_fails_with_cert(
     report: Path, keys: dict[str, PrivateKey], write_key: Callable[[str, bytes], Path]
 ) -> None:
     signed_report(report, write_key("key.pem", private_pem(keys["ec-p256"])))
@@ -333,36 +367,137 @@ def test_re_signed_by_another_key_verifies_without_cert_but_not_with_it(
     (report / "summary.json").write_bytes(b'{"verdict": "fail"}\n')
     signed_report(report, write_key("attacker.pem", private_pem(keys["ed25519"])))
 
-    assert verify(report) == []
+    untrusted = check(report)
+    assert untrusted.problems == []
+    assert untrusted.status == (
+        f"intact, signed by {fingerprint(keys['ed25519'])}, NOT verified against a trusted "
+        "certificate (integrity only)"
+    )
     assert verify(report, cert=expected) == [
-        "manifest.sig: signed by a key that does not match --cert"
+        f"manifest.sig: signed by {fingerprint(keys['ed25519'])}, "
+        f"expected CN=gpc-assure report signer ({fingerprint(keys['ec-p256'])})"
     ]
 
 
-def test_cert_requires_a_signature(
+def test_forged_unsigned_manifest_over_edited_files(
     report: Path, keys: dict[str, PrivateKey], write_key: Callable[[str, bytes], Path]
 ) -> None:
+    signed_report(report, write_key("key.pem", private_pem(keys["ec-p256"])))
+    (report / "summary.json").write_bytes(b'{"verdict": "fail"}\n')
     write_manifest(report)
 
-    problems = verify(report, cert=write_key("cert.pem", cert_pem(keys["ed25519"])))
+    unsigned = check(report)
+    assert unsigned.problems == []
+    assert unsigned.status.startswith("intact, unsigned (integrity only")
+    cert = write_key("cert.pem", cert_pem(keys["ec-p256"]))
+    assert verify(report, cert=cert) == [
+        f"manifest.sig: missing: the folder is unsigned, so it cannot be verified against {cert}"
+    ]
 
-    assert problems == ["manifest.sig: missing (required by --cert)"]
+
+def test_stripped_signature_is_reported(
+    report: Path, keys: dict[str, PrivateKey], write_key: Callable[[str, bytes], Path]
+) -> None:
+    signed_report(report, write_key("key.pem", private_pem(keys["ed25519"])))
+    (report / SIGNATURE).unlink()
+
+    assert verify(report) == [
+        "manifest.sig: signature missing (manifest.json records a signed folder)"
+    ]
+
+
+def test_signature_over_an_unsigned_manifest_is_reported(
+    report: Path, keys: dict[str, PrivateKey], write_key: Callable[[str, bytes], Path]
+) -> None:
+    signed_report(report, write_key("key.pem", private_pem(keys["ed25519"])))
+    signature = (report / SIGNATURE).read_bytes()
+    write_manifest(report)
+    (report / SIGNATURE).write_bytes(signature)
+
+    assert verify(report) == [
+        "manifest.sig: present although manifest.json records an unsigned folder"
+    ]
+
+
+def test_verified_signature_names_the_certificate_subject(
+    report: Path, keys: dict[str, PrivateKey], write_key: Callable[[str, bytes], Path]
+) -> None:
+    key = keys["ec-p384"]
+    certificate = write_key("cert.pem", cert_pem(key))
+    signed_report(report, write_key("bundle.pem", private_pem(key) + certificate.read_bytes()))
+
+    result = check(report, cert=certificate)
+
+    assert result.problems == []
+    signer = f"CN=gpc-assure report signer ({fingerprint(key)})"
+    assert result.status == f"intact, signed by {signer}, verified against {certificate}"
+    assert check(report).status == (
+        f"intact, signed by {signer}, NOT verified against a trusted certificate (integrity only)"
+    )
+
+
+def test_x5c_carries_the_chain_signer_first(
+    report: Path, keys: dict[str, PrivateKey], write_key: Callable[[str, bytes], Path]
+) -> None:
+    ca_key, leaf_key = keys["rsa-2048"], keys["ec-p256"]
+    ca = self_signed(ca_key)
+    now = datetime.datetime.now(datetime.UTC)
+    leaf = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "signer")]))
+        .issuer_name(ca.subject)
+        .public_key(leaf_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now)
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .sign(ca_key, hashes.SHA256())
+    )
+    pems = [c.public_bytes(serialization.Encoding.PEM) for c in (ca, leaf)]
+    signed_report(report, write_key("bundle.pem", pems[0] + private_pem(leaf_key) + pems[1]))
+
+    x5c = jws_header(report)["x5c"]
+    assert [base64.b64decode(item) for item in x5c] == [
+        c.public_bytes(serialization.Encoding.DER) for c in (leaf, ca)
+    ]
+    assert check(report, cert=write_key("leaf.pem", pems[1])).problems == []
+
+
+def test_control_characters_in_a_signer_name_are_escaped(
+    report: Path, keys: dict[str, PrivateKey], write_key: Callable[[str, bytes], Path]
+) -> None:
+    key = keys["ed25519"]
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "evil\x1b]0;title\x07")])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now)
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .sign(key, None)
+    )
+    pem = certificate.public_bytes(serialization.Encoding.PEM)
+    signed_report(report, write_key("bundle.pem", private_pem(key) + pem))
+
+    status = check(report).status
+    assert "\x1b" not in status
+    assert "\x07" not in status
+    assert r"CN=evil\x1b]0\;title\x07 (key" in status
 
 
 def test_signature_without_cert_checks_the_embedded_key(
     report: Path, keys: dict[str, PrivateKey], write_key: Callable[[str, bytes], Path]
 ) -> None:
     signed_report(report, write_key("key.pem", private_pem(keys["ed25519"])))
-    signature = json.loads((report / SIGNATURE).read_bytes())
-    forged = bytearray(base64.b64decode(signature["signature"]))
+    header, empty, signature = (report / SIGNATURE).read_text().strip().split(".")
+    forged = bytearray(base64.urlsafe_b64decode(signature + "=" * (-len(signature) % 4)))
     forged[0] ^= 0xFF
-    signature["signature"] = base64.b64encode(bytes(forged)).decode()
-    body = {key: value for key, value in signature.items() if key != "content_sha256"}
-    compact = json.dumps(body, sort_keys=True, separators=(",", ":"))
-    signature["content_sha256"] = hashlib.sha256(compact.encode()).hexdigest()
-    (report / SIGNATURE).write_text(json.dumps(signature, indent=2, sort_keys=True) + "\n")
+    encoded = base64.urlsafe_b64encode(bytes(forged)).decode().rstrip("=")
+    (report / SIGNATURE).write_text(f"{header}.{empty}.{encoded}\n")
 
-    assert verify(report) == ["manifest.sig: signature does not verify"]
+    assert verify(report) == ["manifest.sig: signature does not verify over SHA256SUMS"]
 
 
 def test_key_and_certificate_pem_embeds_the_certificate(
@@ -372,8 +507,8 @@ def test_key_and_certificate_pem_embeds_the_certificate(
     certificate = cert_pem(key)
     signed_report(report, write_key("bundle.pem", certificate + private_pem(key)))
 
-    signature = json.loads((report / SIGNATURE).read_bytes())
-    assert signature["certificate"].encode() == certificate
+    x5c = jws_header(report)["x5c"]
+    assert x5c == [base64.b64encode(self_der(certificate)).decode()]
     assert verify(report, cert=write_key("cert.pem", certificate)) == []
 
 
@@ -485,17 +620,42 @@ def test_signature_file_holds_nothing_secret(
     signed_report(report, write_key("key.pem", pem + cert_pem(key)), PASSWORD)
 
     text = (report / SIGNATURE).read_text()
-    signature = json.loads(text)
-    assert set(signature) == {
-        "algorithm",
-        "signature",
-        "public_key",
-        "certificate",
-        "content_sha256",
-    }
+    header = jws_header(report)
+    assert set(header) == {"alg", "b64", "crit", "x5c"}
     assert "PRIVATE" not in text
     assert PASSWORD.decode() not in text
-    unencrypted_body = b"".join(private_pem(key).splitlines()[1:-1]).decode()
-    assert unencrypted_body not in text.replace("\\n", "")
-    for written in (report / MANIFEST, report / SIGNATURE):
+    unencrypted_der = key.private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    assert base64.b64encode(unencrypted_der).decode()[:40] not in json.dumps(header)
+    for written in (report / MANIFEST, report / SIGNATURE, report / SUMS):
         assert b"PRIVATE" not in written.read_bytes()
+
+
+def test_sha256sum_checks_an_untouched_folder(
+    report: Path, keys: dict[str, PrivateKey], write_key: Callable[[str, bytes], Path]
+) -> None:
+    signed_report(report, write_key("key.pem", private_pem(keys["ed25519"])))
+
+    result = subprocess.run(
+        ["sha256sum", "--check", "--strict", SUMS], cwd=report, capture_output=True, text=True
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.count(": OK") == len(REPORT_FILES)
+    flip_byte(report / "junit.xml", 3)
+    failed = subprocess.run(["sha256sum", "--check", SUMS], cwd=report, capture_output=True)
+    assert failed.returncode == 1
+
+
+def test_sha256sum_checks_names_it_must_escape(report: Path) -> None:
+    for name in ("back\\slash.txt", "new\nline.txt", "sp ace.txt"):
+        (report / name).write_bytes(name.encode())
+    write_manifest(report)
+
+    result = subprocess.run(
+        ["sha256sum", "--check", "--strict", SUMS], cwd=report, capture_output=True, text=True
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert verify(report) == []

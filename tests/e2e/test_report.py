@@ -2,17 +2,23 @@
 integrity manifest and signature, diff between runs, and redaction."""
 
 import base64
+import datetime
 import json
+import shutil
+import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
+from cryptography.x509.oid import NameOID
 from jsonschema import Draft202012Validator
 
 from e2e.harness import CliResult, provider_config_file, run_cli
 from gpc_assure.catalogue import catalogue
+from gpc_assure.integrity import sign_manifest, write_manifest
 from gpc_assure.paths import SCHEMAS_DIR
 from gpc_assure.provider import ProviderSettings, ReferenceProvider
 from gpc_assure.provider.documents import stored_documents
@@ -106,7 +112,9 @@ def test_machine_formats_are_written(passing: CliResult) -> None:
 
 def test_verify_passes_untouched_and_names_any_changed_file(passing: CliResult) -> None:
     folder = passing.report_dir
-    assert run_cli("verify", str(folder), cwd=folder.parent).code == 0
+    untouched = run_cli("verify", str(folder), cwd=folder.parent)
+    assert untouched.code == 0
+    assert "intact, unsigned (integrity only" in untouched.stdout
     for name in ("summary.json", "assurance-report.html", "junit.xml"):
         path = folder / name
         original = path.read_bytes()
@@ -115,30 +123,118 @@ def test_verify_passes_untouched_and_names_any_changed_file(passing: CliResult) 
             result = run_cli("verify", str(folder), cwd=folder.parent)
             assert result.code == 1
             assert name in result.stdout
+            assert ": intact" not in result.stdout
         finally:
             path.write_bytes(original)
 
 
-def test_signed_report_verifies_with_the_certificate(tmp_path: Path) -> None:
+def test_sha256sum_checks_an_untouched_report_folder(passing: CliResult) -> None:
+    result = subprocess.run(
+        ["sha256sum", "--check", "--strict", "--quiet", "SHA256SUMS"],
+        cwd=passing.report_dir,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _key_files(folder: Path, name: str) -> tuple[Path, Path]:
+    """A new Ed25519 key (PEM, with a self-signed certificate) and that certificate."""
     key = ed25519.Ed25519PrivateKey.generate()
-    key_file, public_file = tmp_path / "sign.pem", tmp_path / "sign.pub.pem"
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now)
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .sign(key, None)
+        .public_bytes(serialization.Encoding.PEM)
+    )
+    key_file, cert_file = folder / f"{name}.pem", folder / f"{name}.cert.pem"
     key_file.write_bytes(
         key.private_bytes(
             serialization.Encoding.PEM,
             serialization.PrivateFormat.PKCS8,
             serialization.NoEncryption(),
         )
+        + certificate
     )
-    public_file.write_bytes(
-        key.public_key().public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-        )
-    )
-    result = run_cli("run", "--sign-key", str(key_file), cwd=tmp_path)
+    cert_file.write_bytes(certificate)
+    return key_file, cert_file
+
+
+@pytest.fixture(scope="module")
+def signed(tmp_path_factory: pytest.TempPathFactory) -> tuple[CliResult, Path]:
+    work = tmp_path_factory.mktemp("signed")
+    key_file, cert_file = _key_files(work, "release-signer")
+    result = run_cli("run", "--sign-key", str(key_file), cwd=work)
     assert result.code == 0, result.stderr
+    return result, cert_file
+
+
+def _tampered_copy(signed: tuple[CliResult, Path], tmp_path: Path) -> Path:
+    copy = tmp_path / "copy"
+    shutil.copytree(signed[0].report_dir, copy)
+    (copy / "summary.json").write_text('{"totals": {"passed": 1}}\n')
+    return copy
+
+
+def test_signed_report_verifies_with_the_certificate(signed: tuple[CliResult, Path]) -> None:
+    result, cert_file = signed
     assert (result.report_dir / "manifest.sig").is_file()
-    verified = run_cli("verify", str(result.report_dir), "--cert", str(public_file), cwd=tmp_path)
+    verified = run_cli(
+        "verify", str(result.report_dir), "--cert", str(cert_file), cwd=cert_file.parent
+    )
     assert verified.code == 0, verified.stdout + verified.stderr
+    assert "intact, signed by CN=release-signer (key SHA256:" in verified.stdout
+    assert f"verified against {cert_file}" in verified.stdout
+    untrusted = run_cli("verify", str(result.report_dir), cwd=cert_file.parent)
+    assert untrusted.code == 0
+    assert "NOT verified against a trusted certificate (integrity only)" in untrusted.stdout
+
+
+def test_stripped_signature_is_reported(signed: tuple[CliResult, Path], tmp_path: Path) -> None:
+    copy = tmp_path / "copy"
+    shutil.copytree(signed[0].report_dir, copy)
+    (copy / "manifest.sig").unlink()
+    result = run_cli("verify", str(copy), cwd=tmp_path)
+    assert result.code == 1
+    assert "manifest.sig: signature missing" in result.stdout
+    assert ": intact" not in result.stdout
+
+
+def test_forged_unsigned_manifest_is_unsigned_and_fails_against_the_certificate(
+    signed: tuple[CliResult, Path], tmp_path: Path
+) -> None:
+    copy = _tampered_copy(signed, tmp_path)
+    write_manifest(copy)
+    untrusted = run_cli("verify", str(copy), cwd=tmp_path)
+    assert untrusted.code == 0
+    assert "intact, unsigned (integrity only" in untrusted.stdout
+    trusted = run_cli("verify", str(copy), "--cert", str(signed[1]), cwd=tmp_path)
+    assert trusted.code == 1
+    assert "unsigned, so it cannot be verified against" in trusted.stdout
+
+
+def test_re_signature_names_the_other_signer(
+    signed: tuple[CliResult, Path], tmp_path: Path
+) -> None:
+    copy = _tampered_copy(signed, tmp_path)
+    other_key, _ = _key_files(tmp_path, "someone-else")
+    write_manifest(copy)
+    sign_manifest(copy, other_key)
+    untrusted = run_cli("verify", str(copy), cwd=tmp_path)
+    assert untrusted.code == 0
+    assert "signed by CN=someone-else" in untrusted.stdout
+    assert "NOT verified against a trusted certificate" in untrusted.stdout
+    trusted = run_cli("verify", str(copy), "--cert", str(signed[1]), cwd=tmp_path)
+    assert trusted.code == 1
+    assert "signed by CN=someone-else" in trusted.stdout
+    assert "expected CN=release-signer" in trusted.stdout
 
 
 def test_diff_exits_1_on_regression_and_0_otherwise(passing: CliResult, failing: CliResult) -> None:
