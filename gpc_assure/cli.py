@@ -19,6 +19,7 @@ from gpc_assure.config import (
 from gpc_assure.paths import STEPS_DIR, SUITE_ROOT
 from gpc_assure.preflight import Stop, check_before_run, first_hop, unloadable_refused_clients
 from gpc_assure.results import write_summary
+from gpc_assure.terminal_text import printable
 from gpc_assure.tls import TlsSetupError, client_ssl_context
 
 CONFORMANCE_INI = Path(__file__).with_name("conformance.ini")
@@ -121,7 +122,7 @@ def self_assure(args: argparse.Namespace) -> int:
     for fault, scenario in matrix.unexpected:
         print(f"gpc-assure: UNEXPECTED: {fault} failed {scenario.id.split('::')[-1]}")
     for problem in matrix.reading_problems:
-        print(f"gpc-assure: READING: {problem}")
+        print(f"gpc-assure: READING: {printable(problem)}")
     print(f"gpc-assure: report: {md_path.resolve()}")
     return EXIT_PASSED if matrix.passed else EXIT_FAILED
 
@@ -156,7 +157,7 @@ def verify_command(args: argparse.Namespace) -> int:
         print(f"gpc-assure: {exc}", file=sys.stderr)
         return EXIT_USAGE
     for problem in problems:
-        print(f"gpc-assure: {problem}")
+        print(f"gpc-assure: {printable(problem)}")
     if problems:
         return EXIT_FAILED
     print(f"gpc-assure: {args.report_dir}: intact")
@@ -303,13 +304,14 @@ def _stop_before_scenarios(
     where = report_dir.resolve()
     if stop.kind == "unreachable":
         print(
-            f"gpc-assure: cannot reach the provider at {first_hop(config)}: {stop.reason}",
+            f"gpc-assure: cannot reach the provider at {first_hop(config)}: "
+            f"{printable(stop.reason)}",
             file=sys.stderr,
         )
         print(f"gpc-assure: report: {where}", file=sys.stderr)
     else:
         print(
-            f"gpc-assure: tester set-up, the provider was not judged: {stop.reason} "
+            f"gpc-assure: tester set-up, the provider was not judged: {printable(stop.reason)} "
             f"(report: {where})",
             file=sys.stderr,
         )

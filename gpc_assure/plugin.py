@@ -37,6 +37,7 @@ from gpc_assure.evidence import Exchange
 from gpc_assure.forked_runs import ForkedRunner
 from gpc_assure.request import RetrieveRequest
 from gpc_assure.results import ScenarioRecord, outcome_of, totals, write_summary
+from gpc_assure.terminal_text import printable
 from gpc_assure.tls import TlsSetupError
 from gpc_assure.tls_probe import ProbeResult
 from gpc_assure.verdict import Judge, NoResponseError, RequirementFailure
@@ -381,7 +382,7 @@ def pytest_runtest_makereport(
         return report
     failure = call.excinfo.value if call.excinfo is not None else None
     if isinstance(failure, RequirementFailure | NoResponseError):
-        report.longrepr = str(failure)  # the cause in words, not a traceback
+        report.longrepr = printable(str(failure))  # the cause in words, printable as it is
     if isinstance(failure, RequirementFailure):
         item.user_properties.append(("failure_kind", "requirement"))
     judge = item.stash.get(_JUDGE, None)
