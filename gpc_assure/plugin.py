@@ -35,7 +35,7 @@ from gpc_assure.console import ConsoleReporter, family_table
 from gpc_assure.cucumber import write_cucumber
 from gpc_assure.evidence import Exchange
 from gpc_assure.forked_runs import ForkedRunner
-from gpc_assure.report_folder import ReportFolderError, claim
+from gpc_assure.report_folder import ReportFolderError, claim, write_new_text
 from gpc_assure.request import RetrieveRequest
 from gpc_assure.results import ScenarioRecord, outcome_of, totals, write_summary
 from gpc_assure.terminal_text import printable
@@ -372,7 +372,7 @@ def _write_evidence(
         "exchanges": [e.to_evidence() for e in item.stash.get(_EXCHANGES, [])],
         "tls_probes": item.stash.get(_PROBES, []),
     }
-    path.write_text(json.dumps(evidence, indent=2), encoding="utf-8")
+    write_new_text(path, json.dumps(evidence, indent=2), exclusive=False)
     return path.relative_to(report_dir)
 
 

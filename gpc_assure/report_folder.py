@@ -119,8 +119,10 @@ def _remove(path: Path) -> None:
         raise ReportFolderError(f"{path}: cannot be removed ({exc.strerror or exc})") from None
 
 
-def write_new_text(path: Path, text: str) -> None:
-    """Write `text` to `path`, a file that must not exist yet and is never a link followed."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+def write_new_text(path: Path, text: str, *, exclusive: bool = True) -> None:
+    """Write `text` to `path`, never through a symbolic link; when `exclusive`, the file must
+    not exist yet (else it is replaced)."""
+    flags = os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
+    flags |= os.O_EXCL if exclusive else os.O_TRUNC
     with os.fdopen(os.open(path, flags, 0o644), "w", encoding="utf-8") as handle:
         handle.write(text)

@@ -96,3 +96,13 @@ def test_write_new_text_neither_overwrites_nor_follows_a_link(tmp_path: Path) ->
     with pytest.raises(OSError, match="link"):
         write_new_text(tmp_path / "link.json", "through")
     assert not (tmp_path / "elsewhere.json").exists()
+
+
+def test_write_new_text_may_replace_a_file_but_never_a_link(tmp_path: Path) -> None:
+    write_new_text(tmp_path / "a.json", "old")
+    write_new_text(tmp_path / "a.json", "new", exclusive=False)
+    assert (tmp_path / "a.json").read_text() == "new"
+    (tmp_path / "link.json").symlink_to(tmp_path / "elsewhere.json")
+    with pytest.raises(OSError, match="link"):
+        write_new_text(tmp_path / "link.json", "through", exclusive=False)
+    assert not (tmp_path / "elsewhere.json").exists()
