@@ -18,7 +18,9 @@ from gpc_assure.config import (
 )
 from gpc_assure.paths import STEPS_DIR, SUITE_ROOT
 from gpc_assure.preflight import Stop, check_before_run, first_hop, unloadable_refused_clients
+from gpc_assure.report_folder import ReportFolderError, claim, write_new_text
 from gpc_assure.results import write_summary
+from gpc_assure.terminal_text import printable
 from gpc_assure.tls import TlsSetupError, client_ssl_context
 
 CONFORMANCE_INI = Path(__file__).with_name("conformance.ini")
@@ -37,7 +39,18 @@ def _run_parser(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> N
         "tester's own TLS set-up (CA, client certificate) does not work with it.",
     )
     run.add_argument("--config", type=Path, metavar="FILE", help="provider configuration (TOML)")
-    run.add_argument("--report-dir", type=Path, metavar="DIR", help="default reports/<run-id>")
+    run.add_argument(
+        "--report-dir",
+        type=Path,
+        metavar="DIR",
+        help="a new or empty folder (default reports/<run-id>, always new)",
+    )
+    run.add_argument(
+        "--force",
+        action="store_true",
+        help="reuse a report folder that holds an earlier run's report: its files are removed "
+        "first (any other file, or a symbolic link, is refused)",
+    )
     run.add_argument(
         "-k", dest="keyword", metavar="EXPR", help="run only scenarios matching EXPR (pytest -k)"
     )
@@ -122,7 +135,7 @@ def self_assure(args: argparse.Namespace) -> int:
     for fault, scenario in matrix.unexpected:
         print(f"gpc-assure: UNEXPECTED: {fault} failed {scenario.id.split('::')[-1]}")
     for problem in matrix.reading_problems:
-        print(f"gpc-assure: READING: {problem}")
+        print(f"gpc-assure: READING: {printable(problem)}")
     print(f"gpc-assure: report: {md_path.resolve()}")
     return EXIT_PASSED if matrix.passed else EXIT_FAILED
 
@@ -163,7 +176,7 @@ def verify_command(args: argparse.Namespace) -> int:
         print(f"gpc-assure: {exc}", file=sys.stderr)
         return EXIT_USAGE
     for problem in result.problems:
-        print(f"gpc-assure: {problem}")
+        print(f"gpc-assure: {printable(problem)}")
     if result.problems:
         print(f"gpc-assure: {args.report_dir}: NOT verified ({len(result.problems)} problem(s))")
         return EXIT_FAILED
@@ -311,13 +324,14 @@ def _stop_before_scenarios(
     where = report_dir.resolve()
     if stop.kind == "unreachable":
         print(
-            f"gpc-assure: cannot reach the provider at {first_hop(config)}: {stop.reason}",
+            f"gpc-assure: cannot reach the provider at {first_hop(config)}: "
+            f"{printable(stop.reason)}",
             file=sys.stderr,
         )
         print(f"gpc-assure: report: {where}", file=sys.stderr)
     else:
         print(
-            f"gpc-assure: tester set-up, the provider was not judged: {stop.reason} "
+            f"gpc-assure: tester set-up, the provider was not judged: {printable(stop.reason)} "
             f"(report: {where})",
             file=sys.stderr,
         )
@@ -346,7 +360,11 @@ def _run_against(
         except ValueError as exc:
             print(f"gpc-assure: {exc}", file=sys.stderr)
             return EXIT_USAGE
-    report_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        claim(report_dir, force=args.force)
+    except ReportFolderError as exc:
+        print(f"gpc-assure: --report-dir: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     stop = check_before_run(config)
     if stop is not None:
         _stop_before_scenarios(args, config, report_dir, stop)
@@ -354,7 +372,7 @@ def _run_against(
     if not config.transport_assured:
         print("gpc-assure: WARNING: plain HTTP; transport security is NOT assured by this run")
     resolved = report_dir / "resolved-config.json"
-    resolved.write_text(json.dumps(to_resolved_dict(config), indent=2), encoding="utf-8")
+    write_new_text(resolved, json.dumps(to_resolved_dict(config), indent=2))
     code = pytest.main(_pytest_args(args, report_dir, resolved, embedded))
     problem = _finish_report_folder(args, config, report_dir)
     _print_totals(report_dir)

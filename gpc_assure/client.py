@@ -3,6 +3,7 @@
 import ssl
 import time
 from datetime import UTC, datetime
+from http.cookiejar import Cookie, CookieJar, DefaultCookiePolicy
 from typing import Any
 
 import httpcore
@@ -88,6 +89,21 @@ class _Deadline(httpcore.NetworkBackend):
         self._backend.sleep(seconds)
 
 
+class _NoCookies(DefaultCookiePolicy):
+    """Refuses to store or send any cookie: every request says exactly what the suite built."""
+
+    def set_ok(self, cookie: Cookie, request: Any) -> bool:
+        return False
+
+    def return_ok(self, cookie: Cookie, request: Any) -> bool:
+        return False
+
+
+def no_cookie_jar() -> CookieJar:
+    """A cookie jar that stays empty whatever `Set-Cookie` the provider sends."""
+    return CookieJar(policy=_NoCookies())
+
+
 def _tls_details(response: httpx.Response) -> dict[str, str] | None:
     stream: Any = response.extensions.get("network_stream")
     ssl_object = stream.get_extra_info("ssl_object") if stream is not None else None
@@ -145,6 +161,7 @@ class Transport:
                 pool=config.connect_timeout,
             ),
             follow_redirects=False,
+            cookies=no_cookie_jar(),
         )
         # httpx adds Accept and Accept-Encoding to every request by default; the suite sends
         # exactly the headers its request says, so scenarios can omit them.

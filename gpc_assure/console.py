@@ -10,6 +10,7 @@ from typing import Any, TextIO
 import pytest
 
 from gpc_assure.results import OUTCOMES, ScenarioRecord
+from gpc_assure.terminal_text import printable
 
 _MARK = {"passed": "ok", "failed": "FAIL", "warning": "WARN", "skipped": "skip", "error": "ERROR"}
 
@@ -46,13 +47,13 @@ class ConsoleReporter:
         self.counts[record.outcome] += 1
         done = sum(self.counts.values())
         tally = ", ".join(f"{self.counts[o]} {o}" for o in OUTCOMES if self.counts[o])
-        title = f"{record.feature}: {record.name}{_document(record)}"
+        title = printable(f"{record.feature}: {record.name}{_document(record)}")
         if self.live:
             self.out.write("\r\033[K")
         if record.outcome in ("failed", "warning", "error") or not self.live:
             self.out.write(f"[{done:>3}/{self.total}] {_MARK[record.outcome]:<5} {title}\n")
             if record.message:
-                self.out.write(f"          {record.message}\n")
+                self.out.write(f"          {printable(record.message)}\n")
         if self.live:
             self.out.write(f"[{done:>3}/{self.total}] {tally} | {title}"[:160])
 
@@ -73,7 +74,7 @@ def family_table(records: list[ScenarioRecord]) -> str:
     """Outcomes per feature file (scenario family), as aligned text."""
     families: dict[str, Counter[str]] = {}
     for record in records:
-        families.setdefault(record.feature, Counter())[record.outcome] += 1
+        families.setdefault(printable(record.feature), Counter())[record.outcome] += 1
     width = max([len("scenario family"), *map(len, families)])
     header = f"{'scenario family':<{width}}  " + "  ".join(f"{o:>7}" for o in OUTCOMES)
     lines = [header, "-" * len(header)]

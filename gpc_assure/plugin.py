@@ -35,8 +35,10 @@ from gpc_assure.console import ConsoleReporter, family_table
 from gpc_assure.cucumber import write_cucumber
 from gpc_assure.evidence import Exchange
 from gpc_assure.forked_runs import ForkedRunner
+from gpc_assure.report_folder import ReportFolderError, claim, write_new_text
 from gpc_assure.request import RetrieveRequest
 from gpc_assure.results import ScenarioRecord, outcome_of, totals, write_summary
+from gpc_assure.terminal_text import printable
 from gpc_assure.tls import TlsSetupError
 from gpc_assure.tls_probe import ProbeResult
 from gpc_assure.verdict import Judge, NoResponseError, RequirementFailure
@@ -150,7 +152,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--report-dir",
         metavar="DIR",
-        help="where summary.json and evidence go (default reports/<run-id>)",
+        help="where summary.json and evidence go (default reports/<run-id>); it must be new "
+        "or empty",
+    )
+    group.addoption(
+        "--gpc-force",
+        action="store_true",
+        help="reuse a report folder that holds an earlier run's report (removed first)",
     )
 
 
@@ -364,7 +372,7 @@ def _write_evidence(
         "exchanges": [e.to_evidence() for e in item.stash.get(_EXCHANGES, [])],
         "tls_probes": item.stash.get(_PROBES, []),
     }
-    path.write_text(json.dumps(evidence, indent=2), encoding="utf-8")
+    write_new_text(path, json.dumps(evidence, indent=2), exclusive=False)
     return path.relative_to(report_dir)
 
 
@@ -381,7 +389,7 @@ def pytest_runtest_makereport(
         return report
     failure = call.excinfo.value if call.excinfo is not None else None
     if isinstance(failure, RequirementFailure | NoResponseError):
-        report.longrepr = str(failure)  # the cause in words, not a traceback
+        report.longrepr = printable(str(failure))  # the cause in words, printable as it is
     if isinstance(failure, RequirementFailure):
         item.user_properties.append(("failure_kind", "requirement"))
     judge = item.stash.get(_JUDGE, None)
@@ -418,6 +426,18 @@ class RunRecorder:
     @property
     def report_dir(self) -> Path:
         return Path(self.config.getoption("report_dir"))
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        """Claim the report folder once scenarios are to run (`gpc-assure run` claims it)."""
+        if self.config.getoption("resolved_config") or not any(
+            _template(item) is not None for item in session.items
+        ):
+            return
+        try:
+            force = self.config.getoption("gpc_force")
+            claim(self.report_dir, force=force, force_option="--gpc-force")
+        except ReportFolderError as exc:
+            raise pytest.UsageError(str(exc)) from None
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         phases = self._phases.setdefault(report.nodeid, {})

@@ -10,6 +10,7 @@ soon as the module starts, so that their wait overlaps the other tests.
 """
 
 import json
+import re
 import resource
 import subprocess
 import sys
@@ -51,6 +52,7 @@ class Run:
     result: CliResult | None
     wall_s: float
     requests_received: int
+    request_heads: tuple[bytes, ...] = ()
 
     def describe(self) -> str:
         if self.result is None:
@@ -96,8 +98,8 @@ def run_against(behaviour: str, tmp: Path) -> Run:
         except subprocess.TimeoutExpired:
             result = None
         wall = time.perf_counter() - start
-        received = len(server.requests)
-    return Run(behaviour, tmp, result, wall, received)
+        heads = tuple(r.head for r in server.requests)
+    return Run(behaviour, tmp, result, wall, len(heads), heads)
 
 
 @pytest.fixture(scope="module")
@@ -294,6 +296,30 @@ def test_handshake_fails(tmp_path: Path, background_runs: dict[str, "Future[Run]
 def test_reset_mid_body(tmp_path: Path, background_runs: dict[str, "Future[Run]"]) -> None:
     run = one_run("reset-mid-body", tmp_path, background_runs)
     assert_transport_failure(run, "closed connection", "reset", "disconnected")
+
+
+_RAW_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+"""Any C0 control but the line feed, DEL, or any C1 control: none may reach the terminal."""
+
+
+def test_escape_sequences(tmp_path: Path, background_runs: dict[str, "Future[Run]"]) -> None:
+    run = one_run("escape-sequences", tmp_path, background_runs)
+    result = assert_ended_cleanly(run, {1})
+    for name, text in (("stdout", result.stdout), ("stderr", result.stderr)):
+        raw = sorted({f"U+{ord(c):04X}" for c in _RAW_CONTROL.findall(text)})
+        assert not raw, f"raw control characters {raw} in {name}: {run.describe()}"
+    shown = result.stdout
+    assert "\\x1b]0;owned\\x07" in shown, run.describe()  # the Spine code or diagnostics
+    assert "\\x9b2J" in shown, run.describe()  # the Content-Type header value
+    assert "200 OK\\x1b]0;owned" in shown, run.describe()  # the plain-HTTP status line
+
+
+def test_sets_cookie(tmp_path: Path, background_runs: dict[str, "Future[Run]"]) -> None:
+    run = one_run("sets-cookie", tmp_path, background_runs)
+    assert_ended_cleanly(run, {1})
+    assert run.requests_received > 10, run.describe()
+    replayed = [h for h in run.request_heads if b"\r\ncookie:" in h.lower()]
+    assert not replayed, f"{len(replayed)} requests sent the cookie back: {replayed[0]!r}"
 
 
 # Last, so that the other tests run while it waits in the background (see BACKGROUND).

@@ -13,6 +13,7 @@ socket down, which unblocks any thread in a read or a write, and joins the threa
 """
 
 import contextlib
+import json
 import random
 import socket
 import ssl
@@ -39,6 +40,8 @@ BEHAVIOURS: tuple[str, ...] = (
     "redirect",
     "handshake-fails",
     "reset-mid-body",
+    "escape-sequences",
+    "sets-cookie",
 )
 
 FHIR_JSON = "application/fhir+json;charset=utf-8"
@@ -62,6 +65,13 @@ RESET_DELAY = 0.2
 """Seconds between the 1000 bytes and the reset, so the client has read them (a reset that
 overtakes unread data makes the kernel drop that data)."""
 REDIRECT_HOST = "other-host.invalid"
+TITLE = "\x1b]0;owned\x07"
+CLEAR = "\x1b[2J\x1b[H"
+LINK = "\x1b]8;;https://evil.invalid/\x1b\\click\x1b]8;;\x1b\\"
+C1 = "\x9b2J\x9d0;owned\x9c"
+"""Terminal escape sequences: window title, clear screen, OSC 8 hyperlink, and the 8-bit (C1)
+forms, which are the only ones HTTP allows in a status line or header value (as obs-text)."""
+COOKIE = "session=planted-by-provider; Path=/"
 
 
 @dataclass(frozen=True)
@@ -112,6 +122,8 @@ class HostileServer:
             "deep-json": self._deep_json,
             "redirect": self._redirect,
             "reset-mid-body": self._reset_mid_body,
+            "escape-sequences": self._escape_sequences,
+            "sets-cookie": self._sets_cookie,
         }
 
     def __repr__(self) -> str:
@@ -180,6 +192,9 @@ class HostileServer:
             if self.behaviour == "handshake-fails":
                 self._break_handshake(raw)
                 return
+            if self.behaviour == "escape-sequences" and raw.recv(1, socket.MSG_PEEK) != b"\x16":
+                self._plain_http_escapes(raw)
+                return
             tls = self._context.wrap_socket(raw, server_side=True)
             conn = tls
             with self._lock:
@@ -201,7 +216,7 @@ class HostileServer:
                 self._sockets.discard(conn)
             conn.close()
 
-    def _read_request(self, conn: ssl.SSLSocket) -> Request | None:
+    def _read_request(self, conn: socket.socket) -> Request | None:
         """The request head (and body, by Content-Length, so closing never resets the client)."""
         buffer = b""
         while b"\r\n\r\n" not in buffer:
@@ -245,7 +260,7 @@ class HostileServer:
         except OSError:
             pass
 
-    def _complete(self, conn: ssl.SSLSocket, status: str, headers: list[str], body: bytes) -> None:
+    def _complete(self, conn: socket.socket, status: str, headers: list[str], body: bytes) -> None:
         head = "".join(
             [
                 f"HTTP/1.1 {status}\r\n",
@@ -359,6 +374,54 @@ class HostileServer:
             return
         # SO_LINGER on, time-out 0: close() sends RST instead of FIN (no TLS close_notify).
         conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+
+    def _escape_sequences(self, conn: ssl.SSLSocket, request: Request) -> None:
+        """A 400 whose status line, Content-Type, Spine code, diagnostics and element names
+        carry terminal escape sequences."""
+        hostile = TITLE + CLEAR + LINK
+        outcome = {
+            "resourceType": "OperationOutcome",
+            "meta": {"profile": [hostile]},
+            hostile: hostile,
+            "issue": [
+                {
+                    "severity": "error",
+                    "code": "invalid" + hostile,
+                    "details": {
+                        "coding": [
+                            {
+                                "system": "https://fhir.nhs.uk/STU3/CodeSystem/"
+                                "Spine-ErrorOrWarningCode-1",
+                                "code": "BAD_REQUEST" + hostile,
+                                "display": hostile,
+                            }
+                        ]
+                    },
+                    "diagnostics": hostile,
+                }
+            ],
+        }
+        self._complete(
+            conn,
+            "400 Bad" + C1,
+            [f"Content-Type: {FHIR_JSON}{C1}", f"Cache-Control: no-store{C1}"],
+            json.dumps(outcome).encode("ascii"),
+        )
+
+    def _plain_http_escapes(self, raw: socket.socket) -> None:
+        """Plain HTTP on the TLS port: served, with escape sequences in the status line."""
+        if self._read_request(raw) is not None:
+            status = "200 OK" + TITLE + CLEAR + LINK
+            self._complete(raw, status, ["Content-Type: text/plain"], b"served")
+
+    def _sets_cookie(self, conn: ssl.SSLSocket, request: Request) -> None:
+        """An error answer that sets a cookie (a client with a cookie jar sends it back)."""
+        outcome = {
+            "resourceType": "OperationOutcome",
+            "issue": [{"severity": "error", "code": "not-found", "diagnostics": "no such"}],
+        }
+        headers = [f"Content-Type: {FHIR_JSON}", "Cache-Control: no-store", f"Set-Cookie: {COOKIE}"]
+        self._complete(conn, "404 Not Found", headers, json.dumps(outcome).encode("ascii"))
 
 
 def _shut(sock: socket.socket) -> None:
