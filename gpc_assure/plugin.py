@@ -296,7 +296,7 @@ def _attach_to_allure(exchange: Exchange, number: int) -> None:
     except ImportError:  # allure is optional at run time
         return
     allure.attach(
-        json.dumps(exchange.to_evidence(), indent=2),
+        json.dumps(exchange.to_evidence(), separators=(",", ":")),
         name=f"exchange {number}: {exchange.request.method} {exchange.request.url}",
         attachment_type=allure.attachment_type.JSON,
     )
@@ -364,7 +364,8 @@ def _write_evidence(
         "exchanges": [e.to_evidence() for e in item.stash.get(_EXCHANGES, [])],
         "tls_probes": item.stash.get(_PROBES, []),
     }
-    path.write_text(json.dumps(evidence, indent=2), encoding="utf-8")
+    path.write_text(json.dumps(evidence, separators=(",", ":")), encoding="utf-8")
+    item.stash[_EXCHANGES] = []  # written: the bodies need not outlive the scenario
     return path.relative_to(report_dir)
 
 
