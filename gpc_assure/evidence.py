@@ -216,7 +216,7 @@ class Exchange:
     """One request and what came back: a response, or the transport error that came instead."""
 
     request: RetrieveRequest
-    sent_headers: tuple[Header, ...]
+    sent_headers: tuple[Header, ...] = field(repr=False)
     started_at: str
     elapsed_ms: float
     response: ResponseRecord | None
