@@ -233,6 +233,12 @@ class Exchange:
         except RecursionError:
             raise ValueError("JSON nested too deeply to parse") from None
 
+    def release(self) -> None:
+        """Drop what was derived from the body (parsed JSON, evidence) once it is written: a
+        scenario's objects may outlive it, and a hostile body parses to many times its size."""
+        self.__dict__.pop("json_body", None)
+        self.__dict__.pop("_evidence", None)
+
     def to_evidence(self) -> dict[str, Any]:
         """The exchange as reports show it: computed once, for Allure and the evidence file."""
         return self._evidence

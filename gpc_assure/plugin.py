@@ -421,7 +421,9 @@ def _write_evidence(
         "tls_probes": item.stash.get(_PROBES, []),
     }
     path.write_text(json.dumps(masks.mask(evidence), separators=(",", ":")), encoding="utf-8")
-    item.stash[_EXCHANGES] = []  # written: the bodies need not outlive the scenario
+    for exchange in item.stash.get(_EXCHANGES, []):
+        exchange.release()  # written: what was derived from the bodies need not outlive it
+    item.stash[_EXCHANGES] = []
     return path.relative_to(report_dir)
 
 
