@@ -24,6 +24,18 @@ MAX_EVIDENCE_BODY_BYTES = 64 * 1024
 """The most of any body's redacted form evidence keeps; beyond it an excerpt, size and SHA-256."""
 
 
+MAX_MESSAGE_CHARS = 4096
+"""The most of any finding or failure message a record keeps: provider-controlled text (a list of
+400,000 issue codes, say) must not multiply through every report format."""
+
+
+def bounded_text(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
+    """`text`, or its first `limit` characters and how many more there were."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(text) - limit:,} more characters)"
+
+
 def digest_summary(data: bytes) -> dict[str, Any]:
     """What may be said of document bytes: digest, size and detected type."""
     return {

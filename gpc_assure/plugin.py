@@ -33,7 +33,7 @@ from gpc_assure.config import (
 )
 from gpc_assure.console import ConsoleReporter, family_table
 from gpc_assure.cucumber import write_cucumber
-from gpc_assure.evidence import Exchange
+from gpc_assure.evidence import MAX_MESSAGE_CHARS, Exchange, bounded_text
 from gpc_assure.forked_runs import ForkedRunner
 from gpc_assure.redaction import Redactor
 from gpc_assure.request import RetrieveRequest
@@ -137,6 +137,10 @@ def redactor(pytest_config: pytest.Config) -> Redactor:
     return pytest_config.stash[_REDACTOR]
 
 
+def _bounded(finding: dict[str, str]) -> dict[str, str]:
+    return {key: bounded_text(value) for key, value in finding.items()}
+
+
 def _scenario_redactor(item: pytest.Item) -> Redactor:
     """The run's redactor, also masking the tokens this scenario sent (when claims are named)."""
     sent = [e.request.header("Authorization") for e in item.stash.get(_EXCHANGES, [])]
@@ -204,13 +208,13 @@ def pytest_configure(config: pytest.Config) -> None:
         if console is not None:
             config.pluginmanager.register(console, "gpc-assure-console")
         config.pluginmanager.register(RunRecorder(config, console), "gpc-assure-recorder")
-    if config.getoption("gpc_redact", None):
-        _mask_allure_results(redactor(config))
+    _mask_allure_results(redactor(config) if config.getoption("gpc_redact", None) else Redactor())
 
 
 def _mask_allure_results(masks: Redactor) -> None:
-    """Have Allure's results (step parameters are the reprs of step arguments, such as the
-    configuration) masked before its file writer serialises them."""
+    """Have Allure's results masked and their messages bounded before its file writer
+    serialises them (step parameters are the reprs of step arguments, such as the
+    configuration; a failure message may quote a hostile body at length)."""
     try:
         import allure_commons
     except ImportError:  # allure is optional at run time
@@ -219,11 +223,11 @@ def _mask_allure_results(masks: Redactor) -> None:
     class AllureMasks:
         @allure_commons.hookimpl(tryfirst=True)
         def report_result(self, result: object) -> None:
-            masks.mask_in_place(result)
+            masks.mask_in_place(result, MAX_MESSAGE_CHARS)
 
         @allure_commons.hookimpl(tryfirst=True)
         def report_container(self, container: object) -> None:
-            masks.mask_in_place(container)
+            masks.mask_in_place(container, MAX_MESSAGE_CHARS)
 
     allure_commons.plugin_manager.register(AllureMasks(), "gpc-assure-allure-masks")
 
@@ -441,14 +445,14 @@ def pytest_runtest_makereport(
     masks = _scenario_redactor(item)
     failure = call.excinfo.value if call.excinfo is not None else None
     if isinstance(failure, RequirementFailure | NoResponseError):
-        report.longrepr = str(failure)  # the cause in words, not a traceback
+        report.longrepr = bounded_text(str(failure))  # the cause in words, not a traceback
     if masks.active and report.longrepr is not None:
         shown = report.longrepr
         report.longrepr = masks.mask(shown) if isinstance(shown, tuple) else masks.text(str(shown))
     if isinstance(failure, RequirementFailure):
         item.user_properties.append(("failure_kind", "requirement"))
     judge = item.stash.get(_JUDGE, None)
-    findings = [masks.mask(f.as_dict()) for f in judge.findings] if judge is not None else []
+    findings = [_bounded(masks.mask(f.as_dict())) for f in judge.findings] if judge else []
     item.user_properties.append(("findings", json.dumps(findings)))
     for finding in findings:
         if finding["verdict"] == "warning":

@@ -74,16 +74,20 @@ class Redactor:
             return dataclasses.replace(value, **changes)
         return value
 
-    def mask_in_place(self, target: object) -> None:
-        """Mask every string held by `target`'s attributes (and their lists, dicts, objects):
-        for results a third-party writer is about to serialise, such as Allure's."""
-        if not self.active:
+    def mask_in_place(self, target: object, limit: int | None = None) -> None:
+        """Mask every string held by `target`'s attributes (and their lists, dicts, objects),
+        cut to `limit` characters if given: for results a third-party writer is about to
+        serialise, such as Allure's."""
+        if not self.active and limit is None:
             return
         seen: set[int] = set()
 
         def walk(node: Any) -> Any:
             if isinstance(node, str):
-                return self.text(node)
+                text = self.text(node) if self.active else node
+                if limit is not None and len(text) > limit:
+                    return f"{text[:limit]}... ({len(text) - limit:,} more characters)"
+                return text
             if id(node) in seen:
                 return node
             seen.add(id(node))
