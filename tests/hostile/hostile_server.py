@@ -12,6 +12,7 @@ an end says ``Connection: close`` and the connection is closed after it. ``stop(
 socket down, which unblocks any thread in a read or a write, and joins the threads.
 """
 
+import base64
 import contextlib
 import random
 import socket
@@ -39,6 +40,9 @@ BEHAVIOURS: tuple[str, ...] = (
     "redirect",
     "handshake-fails",
     "reset-mid-body",
+    "huge-outcome",
+    "nested-arrays",
+    "xml-spellings",
 )
 
 FHIR_JSON = "application/fhir+json;charset=utf-8"
@@ -62,6 +66,11 @@ RESET_DELAY = 0.2
 """Seconds between the 1000 bytes and the reset, so the client has read them (a reset that
 overtakes unread data makes the kernel drop that data)."""
 REDIRECT_HOST = "other-host.invalid"
+HUGE_OUTCOME_ISSUES = 400_000
+NESTED_ARRAYS_DEPTH = 500
+NESTED_ARRAYS_BYTES = 400_000
+XML_DOCUMENT = b"%PDF-1.7\n" + bytes(range(256)) * 64
+"""The document the xml-spellings provider serves; its base64 must appear in no report file."""
 
 
 @dataclass(frozen=True)
@@ -112,6 +121,9 @@ class HostileServer:
             "deep-json": self._deep_json,
             "redirect": self._redirect,
             "reset-mid-body": self._reset_mid_body,
+            "huge-outcome": self._huge_outcome,
+            "nested-arrays": self._nested_arrays,
+            "xml-spellings": self._xml_spellings,
         }
 
     def __repr__(self) -> str:
@@ -359,6 +371,53 @@ class HostileServer:
             return
         # SO_LINGER on, time-out 0: close() sends RST instead of FIN (no TLS close_notify).
         conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+
+    def _huge_outcome(self, conn: ssl.SSLSocket, request: Request) -> None:
+        body = huge_outcome_body()
+        self._complete(conn, "400 Bad Request", ["Content-Type: " + FHIR_JSON], body)
+
+    def _nested_arrays(self, conn: ssl.SSLSocket, request: Request) -> None:
+        body = nested_arrays_body()
+        self._complete(conn, "400 Bad Request", ["Content-Type: " + FHIR_JSON], body)
+
+    def _xml_spellings(self, conn: ssl.SSLSocket, request: Request) -> None:
+        with self._lock:
+            number = len(self._requests)
+        body = xml_spellings_body(number)
+        self._complete(conn, "200 OK", ["Content-Type: application/fhir+xml;charset=utf-8"], body)
+
+
+def huge_outcome_body() -> bytes:
+    """An OperationOutcome of HUGE_OUTCOME_ISSUES issues: 14.4 MB, under the 16 MiB size cap."""
+    issue = b'{"severity":"error","code":"value"}'
+    return (
+        b'{"resourceType":"OperationOutcome","issue":['
+        + b",".join([issue] * HUGE_OUTCOME_ISSUES)
+        + b"]}"
+    )
+
+
+def nested_arrays_body() -> bytes:
+    """About NESTED_ARRAYS_BYTES of arrays nested NESTED_ARRAYS_DEPTH deep, side by side: deep
+    enough to amplify when indented, shallow enough to parse."""
+    block = b"[" * NESTED_ARRAYS_DEPTH + b"]" * NESTED_ARRAYS_DEPTH
+    return b"[" + b",".join([block] * (NESTED_ARRAYS_BYTES // len(block))) + b"]"
+
+
+def xml_spellings_body(number: int) -> bytes:
+    """A Binary in FHIR XML, its content attribute spelled one of several legitimate ways."""
+    b64 = base64.b64encode(XML_DOCUMENT).decode("ascii")
+    spellings = [
+        f"<Binary xmlns='http://hl7.org/fhir'><contentType value='application/pdf'/>"
+        f"<content value='{b64}'/></Binary>",
+        f'<Binary xmlns="http://hl7.org/fhir"><contentType value="application/pdf"/>'
+        f'<content id="c1" value="{b64}"/></Binary>',
+        f'<Binary xmlns="http://hl7.org/fhir"><contentType value="application/pdf"/>'
+        f'<content value = "{b64}" /></Binary>',
+        f'<f:Binary xmlns:f="http://hl7.org/fhir"><f:contentType value="application/pdf"/>'
+        f"<f:content value='{b64}'/></f:Binary>",
+    ]
+    return spellings[number % len(spellings)].encode("ascii")
 
 
 def _shut(sock: socket.socket) -> None:
