@@ -4,6 +4,7 @@ import argparse
 import json
 import os
 import sys
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from gpc_assure.config import (
 )
 from gpc_assure.paths import STEPS_DIR, SUITE_ROOT
 from gpc_assure.preflight import Stop, check_before_run, first_hop, unloadable_refused_clients
+from gpc_assure.redaction import Redactor
 from gpc_assure.report_folder import ReportFolderError, claim, write_new_text
 from gpc_assure.results import write_summary
 from gpc_assure.terminal_text import printable
@@ -275,6 +277,8 @@ def _pytest_args(
         pytest_args += ["--gpc-jobs", str(args.jobs)]
     if embedded:
         pytest_args.append("--embedded-provider")
+    for name in args.redact:
+        pytest_args += ["--gpc-redact", name]
     return pytest_args
 
 
@@ -372,8 +376,14 @@ def _run_against(
     if not config.transport_assured:
         print("gpc-assure: WARNING: plain HTTP; transport security is NOT assured by this run")
     resolved = report_dir / "resolved-config.json"
-    write_new_text(resolved, json.dumps(to_resolved_dict(config), indent=2))
-    code = pytest.main(_pytest_args(args, report_dir, resolved, embedded))
+    masks = _redactor(config, args.redact)
+    write_new_text(resolved, json.dumps(masks.mask(to_resolved_dict(config)), indent=2))
+    with tempfile.TemporaryDirectory(prefix="gpc-assure-") as private:
+        handed = resolved
+        if masks.active:  # the run needs the real values: handed over outside the folder
+            handed = Path(private) / "resolved-config.json"
+            handed.write_text(json.dumps(to_resolved_dict(config)), encoding="utf-8")
+        code = pytest.main(_pytest_args(args, report_dir, handed, embedded))
     problem = _finish_report_folder(args, config, report_dir)
     _print_totals(report_dir)
     if problem is not None:
@@ -390,6 +400,12 @@ def _run_against(
         return EXIT_USAGE
     print(f"gpc-assure: the run did not complete (pytest exit {int(code)})", file=sys.stderr)
     return EXIT_FAILED
+
+
+def _redactor(config: ProviderConfig, names: list[str]) -> Redactor:
+    from gpc_assure.report_files import secret_values
+
+    return Redactor.of(*secret_values(config, names)) if names else Redactor()
 
 
 def _dispatch(argv: list[str]) -> int:

@@ -8,18 +8,32 @@ import base64
 import binascii
 import hashlib
 import json
-import re
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from gpc_assure.fhir_xml import FhirXmlError, parse_xml_safely
 from gpc_assure.jwt_claims import decode_for_evidence
 from gpc_assure.request import Header, RetrieveRequest
 from gpc_assure.sniff import detect_file_type
 
 LONG_VALUE_CHARS = 1024
 TEXT_PREVIEW_BYTES = 4096
-_XML_CONTENT = re.compile(r'(<content\s+value=")([^"]*)(")')
+MAX_EVIDENCE_BODY_BYTES = 64 * 1024
+"""The most of any body's redacted form evidence keeps; beyond it an excerpt, size and SHA-256."""
+
+
+MAX_MESSAGE_CHARS = 4096
+"""The most of any finding or failure message a record keeps: provider-controlled text (a list of
+400,000 issue codes, say) must not multiply through every report format."""
+
+
+def bounded_text(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
+    """`text`, or its first `limit` characters and how many more there were."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(text) - limit:,} more characters)"
 
 
 def digest_summary(data: bytes) -> dict[str, Any]:
@@ -65,8 +79,111 @@ def redact_json(value: Any) -> Any:
     return value
 
 
-def redact_body(body: bytes, content_type: str | None) -> dict[str, Any]:
-    """How a response body appears in evidence."""
+class _OverBudget(Exception):
+    """The compact serialisation outgrew the evidence bound."""
+
+
+def bounded_json(value: Any, limit: int) -> tuple[str, bool]:
+    """The redacted value (see `redact_json`) serialised compactly and cut at `limit`
+    characters, and whether it is complete. A huge body is serialised only as far as the bound
+    needs, and never copied whole."""
+    pieces: list[str] = []
+    length = 0
+
+    def put(text: str) -> None:
+        nonlocal length
+        pieces.append(text)
+        length += len(text)
+        if length > limit:
+            raise _OverBudget
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            binary = node.get("resourceType") == "Binary"
+            put("{")
+            for index, (key, item) in enumerate(node.items()):
+                put(("," if index else "") + json.dumps(str(key)) + ":")
+                if binary and key == "content" and isinstance(item, str):
+                    put(json.dumps(summarise_base64(item)))
+                else:
+                    walk(item)
+            put("}")
+        elif isinstance(node, list):
+            put("[")
+            for index, item in enumerate(node):
+                put("," if index else "")
+                walk(item)
+            put("]")
+        else:
+            put(json.dumps(redact_json(node)))
+
+    try:
+        walk(value)
+    except _OverBudget:
+        return "".join(pieces)[:limit], False
+    return "".join(pieces), True
+
+
+def _excerpt(form: str, body: bytes, excerpt: str) -> dict[str, Any]:
+    """A redacted body too large for evidence: its first characters, size and digest."""
+    return {
+        "format": form,
+        "truncated": True,
+        "excerpt": excerpt,
+        "size": len(body),
+        "sha256": hashlib.sha256(body).hexdigest(),
+    }
+
+
+def _json_evidence(body: bytes, value: Any, limit: int) -> dict[str, Any]:
+    text, complete = bounded_json(value, limit)
+    if complete:
+        return {"format": "json", "size": len(body), "json": json.loads(text)}
+    return _excerpt("json", body, text)
+
+
+def _local(tag: object) -> str:
+    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
+
+
+def _xml_evidence(body: bytes, limit: int) -> dict[str, Any]:
+    """XML parsed (never pattern-matched): every `content` element's value, and any long
+    attribute or text, replaced by its digest summary. Unparsable XML keeps no text at all."""
+    try:
+        root = parse_xml_safely(body)
+    except FhirXmlError:
+        return _digest_only(body, "XML not parsed: no text kept")
+    for element in root.iter():
+        for name, value in element.attrib.items():
+            if _local(element.tag) == "content" and _local(name) == "value":
+                element.set(name, json.dumps(summarise_base64(value)))
+            elif len(value) > LONG_VALUE_CHARS:
+                element.set(name, json.dumps(redact_json(value)))
+        for part in ("text", "tail"):
+            text = getattr(element, part)
+            if text is not None and len(text) > LONG_VALUE_CHARS:
+                setattr(element, part, json.dumps(redact_json(text)))
+    try:
+        text = ET.tostring(root, encoding="unicode")
+    except RecursionError:
+        return _digest_only(body, "XML nested too deeply")
+    if len(text) <= limit:
+        return {"format": "xml", "size": len(body), "text": text}
+    return _excerpt("xml", body, text[:limit])
+
+
+def _digest_only(body: bytes, note: str) -> dict[str, Any]:
+    return {"format": "bytes", "note": note, **digest_summary(body)}
+
+
+def redact_body(
+    body: bytes,
+    content_type: str | None,
+    parsed: Any = None,
+    limit: int = MAX_EVIDENCE_BODY_BYTES,
+) -> dict[str, Any]:
+    """How a body appears in evidence: at most `limit` characters of its redacted form, else an
+    excerpt with its size and SHA-256. `parsed` is the body already parsed as JSON, if it was."""
     if not body:
         return {"format": "empty", "size": 0}
     media = (content_type or "").split(";")[0].strip().lower()
@@ -76,18 +193,15 @@ def redact_body(body: bytes, content_type: str | None) -> dict[str, Any]:
         return {"format": "bytes", **digest_summary(body)}
     if "json" in media or text.lstrip().startswith(("{", "[")):
         try:
-            return {"format": "json", "size": len(body), "json": redact_json(json.loads(text))}
+            value = parsed if parsed is not None else json.loads(text)
+            return _json_evidence(body, value, limit)
         except ValueError:
             pass
         except RecursionError:  # nested too deeply to parse or to walk: keep a digest only
-            return {"format": "bytes", "note": "JSON nested too deeply", **digest_summary(body)}
+            return _digest_only(body, "JSON nested too deeply")
     if "xml" in media or text.lstrip().startswith("<"):
-        redacted = _XML_CONTENT.sub(
-            lambda m: m.group(1) + json.dumps(summarise_base64(m.group(2))) + m.group(3), text
-        )
-        if len(redacted) <= LONG_VALUE_CHARS * 64:
-            return {"format": "xml", "size": len(body), "text": redacted}
-    if media.startswith("text/") and len(body) <= TEXT_PREVIEW_BYTES:
+        return _xml_evidence(body, limit)
+    if media.startswith("text/") and len(body) <= min(TEXT_PREVIEW_BYTES, limit):
         return {"format": "text", "size": len(body), "text": text}
     return {"format": "bytes", **digest_summary(body)}
 
@@ -114,7 +228,7 @@ class Exchange:
     """One request and what came back: a response, or the transport error that came instead."""
 
     request: RetrieveRequest
-    sent_headers: tuple[Header, ...]
+    sent_headers: tuple[Header, ...] = field(repr=False)
     started_at: str
     elapsed_ms: float
     response: ResponseRecord | None
@@ -130,6 +244,12 @@ class Exchange:
             return json.loads(text)
         except RecursionError:
             raise ValueError("JSON nested too deeply to parse") from None
+
+    def release(self) -> None:
+        """Drop what was derived from the body (parsed JSON, evidence) once it is written: a
+        scenario's objects may outlive it, and a hostile body parses to many times its size."""
+        self.__dict__.pop("json_body", None)
+        self.__dict__.pop("_evidence", None)
 
     def to_evidence(self) -> dict[str, Any]:
         """The exchange as reports show it: computed once, for Allure and the evidence file."""
@@ -158,7 +278,11 @@ class Exchange:
                 "http_version": self.response.http_version,
                 "headers": [list(h) for h in self.response.headers],
                 "tls": self.response.tls,
-                "body": redact_body(self.response.body, self.response.header("Content-Type")),
+                "body": redact_body(
+                    self.response.body,
+                    self.response.header("Content-Type"),
+                    self.__dict__.get("json_body"),  # reuse the parse a check already made
+                ),
             }
         if self.error is not None:
             evidence["error"] = self.error

@@ -34,6 +34,7 @@ __all__ = [
     "XHTML_NS",
     "FhirXmlError",
     "parse_fhir_xml",
+    "parse_xml_safely",
 ]
 
 FHIR_NS: Final = "http://hl7.org/fhir"
@@ -420,8 +421,8 @@ def _xhtml(member: ET.Element, path: str) -> str:
         ) from None
 
 
-def parse_fhir_xml(body: bytes) -> dict[str, Any]:
-    """The FHIR JSON form of a FHIR STU3 XML resource; raises ``FhirXmlError`` if it is not one."""
+def parse_xml_safely(body: bytes) -> ET.Element:
+    """The element tree of a UTF-8 XML body with no markup declarations; raises ``FhirXmlError``."""
     text = _decode(body)
     _reject_declarations(text)
     try:
@@ -432,4 +433,9 @@ def parse_fhir_xml(body: bytes) -> dict[str, Any]:
         raise FhirXmlError(
             f"XML is not well-formed ({reason}) at line {line}, column {column}"
         ) from None
-    return _resource(root, "")
+    return root
+
+
+def parse_fhir_xml(body: bytes) -> dict[str, Any]:
+    """The FHIR JSON form of a FHIR STU3 XML resource; raises ``FhirXmlError`` if it is not one."""
+    return _resource(parse_xml_safely(body), "")

@@ -33,8 +33,9 @@ from gpc_assure.config import (
 )
 from gpc_assure.console import ConsoleReporter, family_table
 from gpc_assure.cucumber import write_cucumber
-from gpc_assure.evidence import Exchange
+from gpc_assure.evidence import MAX_MESSAGE_CHARS, Exchange, bounded_text
 from gpc_assure.forked_runs import ForkedRunner
+from gpc_assure.redaction import Redactor
 from gpc_assure.report_folder import ReportFolderError, claim, write_new_text
 from gpc_assure.request import RetrieveRequest
 from gpc_assure.results import ScenarioRecord, outcome_of, totals, write_summary
@@ -51,6 +52,7 @@ _JUDGE = pytest.StashKey[Judge]()
 _EXCHANGES = pytest.StashKey[list[Exchange]]()
 _PROBES = pytest.StashKey[list[dict[str, object]]]()
 _STEP = pytest.StashKey[int]()
+_REDACTOR = pytest.StashKey[Redactor]()
 
 
 class Target:
@@ -120,6 +122,33 @@ def _load_provider_config(pytest_config: pytest.Config) -> ProviderConfig:
         raise pytest.UsageError(str(exc)) from None
 
 
+def redactor(pytest_config: pytest.Config) -> Redactor:
+    """What `--gpc-redact` masks, worked out once from the configuration."""
+    if _REDACTOR not in pytest_config.stash:
+        names = pytest_config.getoption("gpc_redact", None) or []
+        found = Redactor()
+        if names:
+            from gpc_assure.report_files import secret_values
+
+            try:
+                values, tokens = secret_values(pytest_config.stash[_TARGET].configured(), names)
+            except ValueError as exc:
+                raise pytest.UsageError(f"gpc-assure: {exc}") from None
+            found = Redactor.of(values, tokens)
+        pytest_config.stash[_REDACTOR] = found
+    return pytest_config.stash[_REDACTOR]
+
+
+def _bounded(finding: dict[str, str]) -> dict[str, str]:
+    return {key: bounded_text(value) for key, value in finding.items()}
+
+
+def _scenario_redactor(item: pytest.Item) -> Redactor:
+    """The run's redactor, also masking the tokens this scenario sent (when claims are named)."""
+    sent = [e.request.header("Authorization") for e in item.stash.get(_EXCHANGES, [])]
+    return redactor(item.config).with_tokens_of(a for a in sent if a is not None)
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("gpc-assure", "GP Connect Access Document conformance")
     group.addoption(
@@ -148,6 +177,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--embedded-provider",
         action="store_true",
         help="the resolved configuration points at an embedded reference provider",
+    )
+    group.addoption(
+        "--gpc-redact",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="mask this request header's or JWT claim's value in everything written (repeatable)",
     )
     group.addoption(
         "--report-dir",
@@ -180,6 +216,28 @@ def pytest_configure(config: pytest.Config) -> None:
         if console is not None:
             config.pluginmanager.register(console, "gpc-assure-console")
         config.pluginmanager.register(RunRecorder(config, console), "gpc-assure-recorder")
+    _mask_allure_results(redactor(config) if config.getoption("gpc_redact", None) else Redactor())
+
+
+def _mask_allure_results(masks: Redactor) -> None:
+    """Have Allure's results masked and their messages bounded before its file writer
+    serialises them (step parameters are the reprs of step arguments, such as the
+    configuration; a failure message may quote a hostile body at length)."""
+    try:
+        import allure_commons
+    except ImportError:  # allure is optional at run time
+        return
+
+    class AllureMasks:
+        @allure_commons.hookimpl(tryfirst=True)
+        def report_result(self, result: object) -> None:
+            masks.mask_in_place(result, MAX_MESSAGE_CHARS)
+
+        @allure_commons.hookimpl(tryfirst=True)
+        def report_container(self, container: object) -> None:
+            masks.mask_in_place(container, MAX_MESSAGE_CHARS)
+
+    allure_commons.plugin_manager.register(AllureMasks(), "gpc-assure-allure-masks")
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -280,7 +338,7 @@ def send(
     def send_and_record(retrieve_request: RetrieveRequest) -> Exchange:
         exchange = transport.send(retrieve_request)
         exchanges.append(exchange)
-        _attach_to_allure(exchange, len(exchanges))
+        _attach_to_allure(exchange, len(exchanges), redactor(request.config))
         return exchange
 
     return send_and_record
@@ -298,14 +356,16 @@ def record_probe(request: pytest.FixtureRequest) -> Callable[[str, ProbeResult],
     return record
 
 
-def _attach_to_allure(exchange: Exchange, number: int) -> None:
+def _attach_to_allure(exchange: Exchange, number: int, masks: Redactor) -> None:
     try:
         import allure
     except ImportError:  # allure is optional at run time
         return
+    authorization = exchange.request.header("Authorization")
+    masks = masks.with_tokens_of([authorization] if authorization is not None else [])
     allure.attach(
-        json.dumps(exchange.to_evidence(), indent=2),
-        name=f"exchange {number}: {exchange.request.method} {exchange.request.url}",
+        json.dumps(masks.mask(exchange.to_evidence()), separators=(",", ":")),
+        name=masks.text(f"exchange {number}: {exchange.request.method} {exchange.request.url}"),
         attachment_type=allure.attachment_type.JSON,
     )
 
@@ -358,9 +418,9 @@ def _step_statuses(
 
 
 def _write_evidence(
-    item: pytest.Item, findings: list[dict[str, str]], steps: list[dict[str, str]]
+    item: pytest.Item, findings: list[dict[str, str]], steps: list[dict[str, str]], masks: Redactor
 ) -> Path:
-    """The scenario's steps, findings, exchanges and probes as one JSON file; its path."""
+    """The scenario's steps, findings, exchanges and probes as one JSON file (masked); its path."""
     report_dir = Path(item.config.getoption("report_dir"))
     path = _evidence_file(report_dir, item.nodeid)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -372,7 +432,11 @@ def _write_evidence(
         "exchanges": [e.to_evidence() for e in item.stash.get(_EXCHANGES, [])],
         "tls_probes": item.stash.get(_PROBES, []),
     }
-    write_new_text(path, json.dumps(evidence, indent=2), exclusive=False)
+    text = json.dumps(masks.mask(evidence), separators=(",", ":"))
+    write_new_text(path, text, exclusive=False)
+    for exchange in item.stash.get(_EXCHANGES, []):
+        exchange.release()  # written: what was derived from the bodies need not outlive it
+    item.stash[_EXCHANGES] = []
     return path.relative_to(report_dir)
 
 
@@ -387,20 +451,25 @@ def pytest_runtest_makereport(
     skipped_before = call.when == "setup" and report.skipped
     if template is None or not (call.when == "call" or skipped_before):
         return report
+    masks = _scenario_redactor(item)
     failure = call.excinfo.value if call.excinfo is not None else None
     if isinstance(failure, RequirementFailure | NoResponseError):
-        report.longrepr = printable(str(failure))  # the cause in words, printable as it is
+        # the cause in words, bounded and printable as it is
+        report.longrepr = printable(bounded_text(str(failure)))
+    if masks.active and report.longrepr is not None:
+        shown = report.longrepr
+        report.longrepr = masks.mask(shown) if isinstance(shown, tuple) else masks.text(str(shown))
     if isinstance(failure, RequirementFailure):
         item.user_properties.append(("failure_kind", "requirement"))
     judge = item.stash.get(_JUDGE, None)
-    findings = [f.as_dict() for f in judge.findings] if judge is not None else []
+    findings = [_bounded(masks.mask(f.as_dict())) for f in judge.findings] if judge else []
     item.user_properties.append(("findings", json.dumps(findings)))
     for finding in findings:
         if finding["verdict"] == "warning":
             message = f"{finding['requirement']} (SHOULD): expected {finding['expected']}; "
             item.user_properties.append(("warning", message + f"observed {finding['observed']}"))
     steps = _step_statuses(item, template, ran=not skipped_before)
-    item.user_properties.append(("evidence", str(_write_evidence(item, findings, steps))))
+    item.user_properties.append(("evidence", str(_write_evidence(item, findings, steps, masks))))
     return report
 
 
@@ -457,7 +526,9 @@ class RunRecorder:
         if self.console is not None:
             self.console.finish(self.records)
         target = self.config.stash[_TARGET]
-        provider = target.configured()
+        masks = redactor(self.config)
+        provider = masks.mask(target.configured())
+        self.records = [masks.mask(r) for r in self.records]
         allure_dir = self.config.getoption("allure_report_dir", None)
         if allure_dir:
             Path(allure_dir).mkdir(parents=True, exist_ok=True)

@@ -8,11 +8,11 @@ from pathlib import Path
 
 from gpc_assure.config import ProviderConfig
 from gpc_assure.jwt_claims import valid_claims
+from gpc_assure.redaction import MIN_SECRET_CHARS as _MIN_SECRET_CHARS
+from gpc_assure.redaction import REDACTED
 from gpc_assure.request import valid_request
 
-REDACTED = "[redacted]"
 _JWT = re.compile(r"eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*")
-_MIN_SECRET_CHARS = 4
 
 
 def readable_junit(path: Path) -> None:
@@ -70,7 +70,13 @@ def secret_values(config: ProviderConfig, names: Iterable[str]) -> tuple[set[str
             )
         values.update(found)
         claim_named = True
-    return {v for v in values if len(v) >= _MIN_SECRET_CHARS}, claim_named
+    short = sorted(v for v in values if len(v) < _MIN_SECRET_CHARS)
+    if short:
+        raise ValueError(
+            f"--redact: a value of {len(short[0])} characters cannot be masked safely "
+            f"(at least {_MIN_SECRET_CHARS} needed); drop that name or change its value"
+        )
+    return values, claim_named
 
 
 def redact_folder(report_dir: Path, values: set[str], tokens: bool) -> int:

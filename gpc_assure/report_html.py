@@ -16,6 +16,7 @@ __all__ = ["MAX_BODY_CHARS", "TITLE", "render_html"]
 
 TITLE = "GP Connect Access Document \u2014 Retrieve a document: assurance report"
 MAX_BODY_CHARS = 64 * 1024
+PRETTY_MAX_DEPTH = 32
 
 _VERDICTS = {
     "conformant": ("Conformant", "good"),
@@ -197,7 +198,23 @@ def _pre(text: str) -> str:
 
 
 def _pretty(value: object) -> str:
+    """Indented JSON, unless indenting would amplify a deeply nested value: then compact."""
+    if _deeper_than(value, PRETTY_MAX_DEPTH):
+        return json.dumps(value, ensure_ascii=False, default=str, separators=(",", ":"))
     return json.dumps(value, indent=2, ensure_ascii=False, default=str)
+
+
+def _deeper_than(value: object, depth: int) -> bool:
+    """Whether `value` nests containers more than `depth` levels (checked without recursion)."""
+    level = [value] if isinstance(value, Mapping | list) else []
+    for _ in range(depth):
+        level = [
+            child
+            for node in level
+            for child in (node.values() if isinstance(node, Mapping) else node)
+            if isinstance(child, Mapping | list)
+        ]
+    return bool(level)
 
 
 def _link(url: object, text: str) -> str:
@@ -635,6 +652,13 @@ def _body(body: Mapping[str, Any]) -> str:
     size = body.get("size")
     if form == "empty":
         return "<p class='small'>Empty body.</p>\n"
+    if body.get("truncated"):
+        return (
+            f"<p class='small'>{_e(str(form).upper())}, {_size(size)}, SHA-256 "
+            f"<code>{_e(body.get('sha256', ''))}</code>; too large to keep whole: the first "
+            "characters of its redacted form</p>\n"
+            f"{_pre(str(body.get('excerpt', '')))}\n"
+        )
     if form == "json":
         return _json_body(body.get("json"), size)
     if form in ("xml", "text"):

@@ -2,7 +2,7 @@
 
 import time
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from urllib.parse import quote, unquote
 
 from gpc_assure.config import ProviderConfig
@@ -20,9 +20,9 @@ class RetrieveRequest:
 
     method: str
     url: str
-    headers: tuple[Header, ...]
+    headers: tuple[Header, ...] = field(repr=False)  # a repr (e.g. Allure's) shows no token
     query: tuple[tuple[str, str], ...] = ()
-    body: bytes = b""
+    body: bytes = field(default=b"", repr=False)
     via_proxy: bool = False
     """Sent through a Spine Secure Proxy, which may answer some requests itself."""
 

@@ -17,6 +17,7 @@ Two keywords behave differently from plain ``Draft202012Validator``:
 import base64
 import binascii
 import functools
+import itertools
 import json
 import re
 from collections.abc import Iterator, Sequence
@@ -32,6 +33,9 @@ SchemaName = Literal["Binary", "GPConnect-OperationOutcome-1"]
 SCHEMA_NAMES: Final[tuple[SchemaName, ...]] = get_args(SchemaName)
 
 MAX_QUOTED_CHARS: Final = 80
+MAX_PROBLEMS: Final = 50
+"""The most schema errors (and items of a failed ``contains``) examined: a hostile body of
+400,000 invalid items must not cost 400,000 error objects."""
 _ELLIPSIS: Final = "..."
 _TRAILING_DOLLAR: Final = re.compile(r"(?<!\\)\$\Z")
 _JSON_PATH_NAME: Final = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
@@ -141,7 +145,8 @@ def _sort_key(error: Any) -> tuple[tuple[int, int, str], ...]:
 
 
 def _problems(validator: Any, document: object, prefix: Sequence[PathPart]) -> Iterator[str]:
-    for error in sorted(validator.iter_errors(document), key=_sort_key):
+    errors = itertools.islice(validator.iter_errors(document), MAX_PROBLEMS)
+    for error in sorted(errors, key=_sort_key):
         path = [*prefix, *error.absolute_path]
         yield f"{json_path(path)}: {_message(error)}"
         if error.validator == "contains" and isinstance(error.instance, list):
@@ -151,7 +156,7 @@ def _problems(validator: Any, document: object, prefix: Sequence[PathPart]) -> I
 def _why_nothing_contained(validator: Any, error: Any, path: list[PathPart]) -> Iterator[str]:
     """Explain a failed ``contains`` by what each item lacks against the ``contains`` schema."""
     item_validator = validator.evolve(schema=error.validator_value)
-    for index, item in enumerate(error.instance):
+    for index, item in enumerate(itertools.islice(error.instance, MAX_PROBLEMS)):
         yield from _problems(item_validator, item, [*path, index])
 
 

@@ -76,6 +76,7 @@ _STATUS_LINE = re.compile(rb"HTTP/1\.[0-9] ([0-9]{3})(?:[ \t]([^\r\n]*))?\r?(?:\
 _DOCUMENT = re.compile(rb'"resourceType"\s*:\s*"Binary"|<Binary[\s>/]')
 _CERTIFICATE_WORDS = re.compile(rb"certificate|\bssl\b", re.IGNORECASE)
 _CERTIFICATE_STATUSES = frozenset({400, 401, 403, 495, 496})
+_BASE64_RUN = re.compile(rb"[A-Za-z0-9+/_-]{24,}={0,2}")
 _TAG = re.compile(rb"<[^>]*>")
 # OpenSSL reasons raised while building the ClientHello: nothing has been sent yet.
 _LOCAL_REFUSALS = ("NO_PROTOCOLS_AVAILABLE", "UNSUPPORTED_PROTOCOL", "NO_CIPHERS_AVAILABLE")
@@ -515,8 +516,9 @@ def _header(head: bytes, name: bytes) -> str | None:
 
 
 def _excerpt(body: bytes) -> str:
-    """The first words of a body, tags removed, quoted (empty for no body)."""
-    text = b" ".join(_TAG.sub(b" ", body[:2048]).split())
+    """The first words of a body, tags and anything like base64 (a document's bytes) removed,
+    quoted (empty for no body)."""
+    text = b" ".join(_TAG.sub(b" ", _BASE64_RUN.sub(b"[base64]", body[:2048])).split())
     if not text:
         return ""
     return _printable(text)

@@ -9,6 +9,8 @@ Behaviours that could hold a run for a long time (BACKGROUND) are started in a w
 soon as the module starts, so that their wait overlaps the other tests.
 """
 
+import base64
+import hashlib
 import json
 import re
 import resource
@@ -24,7 +26,7 @@ from typing import Any
 import pytest
 
 from e2e.harness import CliResult, run_cli
-from hostile.hostile_server import HostileServer
+from hostile.hostile_server import XML_DOCUMENT, HostileServer
 
 pytestmark = [pytest.mark.e2e]
 
@@ -328,3 +330,49 @@ def test_sets_cookie(tmp_path: Path, background_runs: dict[str, "Future[Run]"]) 
 def test_byte_a_second(tmp_path: Path, background_runs: dict[str, "Future[Run]"]) -> None:
     run = one_run("byte-a-second", tmp_path, background_runs)
     assert_transport_failure(run, "deadline", "time-out")
+
+
+# Bounded evidence: huge or amplifying bodies, and document bytes however the XML is spelled
+
+FOLDER_BOUND_MB = 50
+"""The most a report folder may hold, whatever the provider sends."""
+
+
+def folder_mb(folder: Path) -> float:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 1e6
+
+
+def assert_bounded(run: Run) -> CliResult:
+    """The run ended cleanly and its report folder stays under the bound. (Peak memory is not
+    asserted: RUSAGE_CHILDREN keeps the peak of every earlier run of the session.)"""
+    result = assert_ended_cleanly(run, {1})
+    size = folder_mb(result.report_dir)
+    assert size < FOLDER_BOUND_MB, f"report folder {size:.1f} MB: {run.describe()}"
+    return result
+
+
+def test_huge_outcome(tmp_path: Path, background_runs: dict[str, "Future[Run]"]) -> None:
+    run = one_run("huge-outcome", tmp_path, background_runs)
+    result = assert_bounded(run)
+    assert bad_scenarios(result), run.describe()
+
+
+def test_nested_arrays(tmp_path: Path, background_runs: dict[str, "Future[Run]"]) -> None:
+    run = one_run("nested-arrays", tmp_path, background_runs)
+    result = assert_bounded(run)
+    assert bad_scenarios(result), run.describe()
+
+
+def test_xml_spellings(tmp_path: Path, background_runs: dict[str, "Future[Run]"]) -> None:
+    run = one_run("xml-spellings", tmp_path, background_runs)
+    assert run.result is not None, run.describe()
+    assert run.result.code in {0, 1}, run.describe()
+    b64 = base64.b64encode(XML_DOCUMENT).decode("ascii")
+    leaked = [
+        p.relative_to(run.result.report_dir)
+        for p in run.result.report_dir.rglob("*")
+        if p.is_file() and b64[:40].encode() in p.read_bytes()
+    ]
+    assert not leaked, f"document bytes in {leaked}"
+    evidence = "".join(p.read_text() for p in (run.result.report_dir / "evidence").glob("*.json"))
+    assert hashlib.sha256(XML_DOCUMENT).hexdigest() in evidence  # redacted to its digest

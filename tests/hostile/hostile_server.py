@@ -12,6 +12,7 @@ an end says ``Connection: close`` and the connection is closed after it. ``stop(
 socket down, which unblocks any thread in a read or a write, and joins the threads.
 """
 
+import base64
 import contextlib
 import json
 import random
@@ -42,6 +43,9 @@ BEHAVIOURS: tuple[str, ...] = (
     "reset-mid-body",
     "escape-sequences",
     "sets-cookie",
+    "huge-outcome",
+    "nested-arrays",
+    "xml-spellings",
 )
 
 FHIR_JSON = "application/fhir+json;charset=utf-8"
@@ -72,6 +76,11 @@ C1 = "\x9b2J\x9d0;owned\x9c"
 """Terminal escape sequences: window title, clear screen, OSC 8 hyperlink, and the 8-bit (C1)
 forms, which are the only ones HTTP allows in a status line or header value (as obs-text)."""
 COOKIE = "session=planted-by-provider; Path=/"
+HUGE_OUTCOME_ISSUES = 400_000
+NESTED_ARRAYS_DEPTH = 500
+NESTED_ARRAYS_BYTES = 400_000
+XML_DOCUMENT = b"%PDF-1.7\n" + bytes(range(256)) * 64
+"""The document the xml-spellings provider serves; its base64 must appear in no report file."""
 
 
 @dataclass(frozen=True)
@@ -124,6 +133,9 @@ class HostileServer:
             "reset-mid-body": self._reset_mid_body,
             "escape-sequences": self._escape_sequences,
             "sets-cookie": self._sets_cookie,
+            "huge-outcome": self._huge_outcome,
+            "nested-arrays": self._nested_arrays,
+            "xml-spellings": self._xml_spellings,
         }
 
     def __repr__(self) -> str:
@@ -422,6 +434,53 @@ class HostileServer:
         }
         headers = [f"Content-Type: {FHIR_JSON}", "Cache-Control: no-store", f"Set-Cookie: {COOKIE}"]
         self._complete(conn, "404 Not Found", headers, json.dumps(outcome).encode("ascii"))
+
+    def _huge_outcome(self, conn: ssl.SSLSocket, request: Request) -> None:
+        body = huge_outcome_body()
+        self._complete(conn, "400 Bad Request", ["Content-Type: " + FHIR_JSON], body)
+
+    def _nested_arrays(self, conn: ssl.SSLSocket, request: Request) -> None:
+        body = nested_arrays_body()
+        self._complete(conn, "400 Bad Request", ["Content-Type: " + FHIR_JSON], body)
+
+    def _xml_spellings(self, conn: ssl.SSLSocket, request: Request) -> None:
+        with self._lock:
+            number = len(self._requests)
+        body = xml_spellings_body(number)
+        self._complete(conn, "200 OK", ["Content-Type: application/fhir+xml;charset=utf-8"], body)
+
+
+def huge_outcome_body() -> bytes:
+    """An OperationOutcome of HUGE_OUTCOME_ISSUES issues: 14.4 MB, under the 16 MiB size cap."""
+    issue = b'{"severity":"error","code":"value"}'
+    return (
+        b'{"resourceType":"OperationOutcome","issue":['
+        + b",".join([issue] * HUGE_OUTCOME_ISSUES)
+        + b"]}"
+    )
+
+
+def nested_arrays_body() -> bytes:
+    """About NESTED_ARRAYS_BYTES of arrays nested NESTED_ARRAYS_DEPTH deep, side by side: deep
+    enough to amplify when indented, shallow enough to parse."""
+    block = b"[" * NESTED_ARRAYS_DEPTH + b"]" * NESTED_ARRAYS_DEPTH
+    return b"[" + b",".join([block] * (NESTED_ARRAYS_BYTES // len(block))) + b"]"
+
+
+def xml_spellings_body(number: int) -> bytes:
+    """A Binary in FHIR XML, its content attribute spelled one of several legitimate ways."""
+    b64 = base64.b64encode(XML_DOCUMENT).decode("ascii")
+    spellings = [
+        f"<Binary xmlns='http://hl7.org/fhir'><contentType value='application/pdf'/>"
+        f"<content value='{b64}'/></Binary>",
+        f'<Binary xmlns="http://hl7.org/fhir"><contentType value="application/pdf"/>'
+        f'<content id="c1" value="{b64}"/></Binary>',
+        f'<Binary xmlns="http://hl7.org/fhir"><contentType value="application/pdf"/>'
+        f'<content value = "{b64}" /></Binary>',
+        f'<f:Binary xmlns:f="http://hl7.org/fhir"><f:contentType value="application/pdf"/>'
+        f"<f:content value='{b64}'/></f:Binary>",
+    ]
+    return spellings[number % len(spellings)].encode("ascii")
 
 
 def _shut(sock: socket.socket) -> None:

@@ -1,0 +1,109 @@
+"""Masking chosen values (`--redact`) in what a run records, before anything is serialised.
+
+Values are replaced in the data itself (configuration, scenario records, evidence), so no
+encoding a writer applies later (JSON `\\u00eb`, HTML `&amp;`, base64 of a token) can carry
+them into a file. When a JWT claim is named, every bearer token is masked whole, and so is
+each dot-separated part of the tokens a scenario sent, wherever it is quoted: a token's
+parts carry its claims in base64url or, for the deliberately malformed tokens, in plain JSON.
+"""
+
+import dataclasses
+import re
+from collections.abc import Iterable
+from typing import Any
+
+REDACTED = "[redacted]"
+MIN_SECRET_CHARS = 4
+_JWT = re.compile(r"eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]*)?")
+
+
+@dataclasses.dataclass(frozen=True)
+class Redactor:
+    """The values to mask (longest first) and whether bearer tokens go too."""
+
+    values: tuple[str, ...] = ()
+    tokens: bool = False
+
+    @classmethod
+    def of(cls, values: Iterable[str], tokens: bool) -> "Redactor":
+        return cls(tuple(sorted(set(values), key=len, reverse=True)), tokens)
+
+    @property
+    def active(self) -> bool:
+        return bool(self.values) or self.tokens
+
+    def with_tokens_of(self, authorizations: Iterable[str]) -> "Redactor":
+        """This redactor, also masking the sent Authorization values and their token parts."""
+        if not self.tokens:
+            return self
+        extra: set[str] = set()
+        for authorization in authorizations:
+            extra.add(authorization)
+            _, _, token = authorization.partition(" ")
+            extra.add(token)
+            extra.update(token.split("."))
+        wanted = {v for v in extra if len(v) >= MIN_SECRET_CHARS}
+        return Redactor.of([*self.values, *wanted], self.tokens)
+
+    def text(self, text: str) -> str:
+        if self.tokens:
+            text = _JWT.sub(REDACTED, text)
+        for value in self.values:
+            text = text.replace(value, REDACTED)
+        return text
+
+    def mask(self, value: Any) -> Any:
+        """A copy of `value` (str, dict, list, tuple, frozen dataclass) with the values masked."""
+        if not self.active:
+            return value
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, dict):
+            return {self.mask(k): self._entry(k, v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            items = [self.mask(item) for item in value]
+            if self.tokens and len(items) == 2 and str(items[0]).lower() == "authorization":
+                items[1] = REDACTED  # a header pair
+            return type(value)(items) if isinstance(value, tuple) else items
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            changes = {
+                f.name: self.mask(getattr(value, f.name))
+                for f in dataclasses.fields(value)
+                if f.init
+            }
+            return dataclasses.replace(value, **changes)
+        return value
+
+    def mask_in_place(self, target: object, limit: int | None = None) -> None:
+        """Mask every string held by `target`'s attributes (and their lists, dicts, objects),
+        cut to `limit` characters if given: for results a third-party writer is about to
+        serialise, such as Allure's."""
+        if not self.active and limit is None:
+            return
+        seen: set[int] = set()
+
+        def walk(node: Any) -> Any:
+            if isinstance(node, str):
+                text = self.text(node) if self.active else node
+                if limit is not None and len(text) > limit:
+                    return f"{text[:limit]}... ({len(text) - limit:,} more characters)"
+                return text
+            if id(node) in seen:
+                return node
+            seen.add(id(node))
+            if isinstance(node, list):
+                node[:] = [walk(item) for item in node]
+            elif isinstance(node, dict):
+                for key in list(node):
+                    node[key] = walk(node[key])
+            elif hasattr(node, "__dict__") and not isinstance(node, type):
+                for name, value in vars(node).items():
+                    setattr(node, name, walk(value))
+            return node
+
+        walk(target)
+
+    def _entry(self, key: object, value: Any) -> Any:
+        if self.tokens and key == "jwt" and isinstance(value, dict):
+            return {k: REDACTED if k == "signature" else self.mask(v) for k, v in value.items()}
+        return self.mask(value)
