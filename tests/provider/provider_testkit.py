@@ -167,6 +167,10 @@ class Probe:
             headers[name.replace("_", "-")] = value
         return {name: value for name, value in headers.items() if name not in drop}
 
+    def unknown(self) -> httpx.Response:
+        """A valid request for an id no provider holds."""
+        return self.get("no-such-document")
+
     def get(
         self,
         doc_id: str = SMALL_PDF,

@@ -89,12 +89,8 @@ def _content_ok(p: Probe) -> bool:
     return hashlib.sha256(data).hexdigest() == doc.sha256
 
 
-def _unknown(p: Probe) -> httpx.Response:
-    return p.get("no-such-document")
-
-
 def _coding(p: Probe) -> dict[str, Any]:
-    coding: dict[str, Any] = issue(_unknown(p))["details"]["coding"][0]
+    coding: dict[str, Any] = issue(p.unknown())["details"]["coding"][0]
     return coding
 
 
@@ -251,16 +247,16 @@ CHECKS: dict[str, Check] = {
         set(_binary(p)) == {"resourceType", "id", "meta", "contentType", "content"}
     ),
     # B. Unknown document
-    "unknown-id-status-400": lambda p: _unknown(p).status_code == 404,
+    "unknown-id-status-400": lambda p: p.unknown().status_code == 404,
     "unknown-id-plain-text": lambda p: (
-        _unknown(p).headers["Content-Type"] == FHIR_JSON and _is_json(_unknown(p))
+        p.unknown().headers["Content-Type"] == FHIR_JSON and _is_json(p.unknown())
     ),
-    "unknown-id-wrong-severity": lambda p: issue(_unknown(p))["severity"] == "error",
-    "unknown-id-wrong-issue-code": lambda p: issue(_unknown(p))["code"] == "not-found",
-    "unknown-id-wrong-spine-code": lambda p: spine_code(_unknown(p)) == "NO_RECORD_FOUND",
+    "unknown-id-wrong-severity": lambda p: issue(p.unknown())["severity"] == "error",
+    "unknown-id-wrong-issue-code": lambda p: issue(p.unknown())["code"] == "not-found",
+    "unknown-id-wrong-spine-code": lambda p: spine_code(p.unknown()) == "NO_RECORD_FOUND",
     "unknown-id-wrong-spine-system": lambda p: _coding(p)["system"] == SPINE_SYSTEM,
     "unknown-id-wrong-spine-display": lambda p: _coding(p)["display"] == "No record found",
-    "no-diagnostics": lambda p: bool(issue(_unknown(p)).get("diagnostics")),
+    "no-diagnostics": lambda p: bool(issue(p.unknown()).get("diagnostics")),
     "case-insensitive-ids": lambda p: p.get(SMALL_PDF.upper()).status_code == 404,
     "case-insensitive-resource-type": lambda p: (
         p.get(path=f"/binary/{SMALL_PDF}").status_code == 404
@@ -369,7 +365,7 @@ CHECKS: dict[str, Check] = {
     ),
     # E. HTTP and negotiation
     "no-cache-control": lambda p: p.get().headers.get("Cache-Control") == "no-store",
-    "no-cache-control-on-errors": lambda p: _unknown(p).headers.get("Cache-Control") == "no-store",
+    "no-cache-control-on-errors": lambda p: p.unknown().headers.get("Cache-Control") == "no-store",
     "no-etag": lambda p: "ETag" in p.get().headers,
     "strong-etag": lambda p: p.get().headers["ETag"].startswith('W/"'),
     "etag-mismatch": lambda p: p.get().headers["ETag"] == f'W/"{_binary(p)["meta"]["versionId"]}"',
@@ -484,7 +480,7 @@ def conformant() -> Iterator[Probe]:
 
 @pytest.fixture(scope="module")
 def reference(conformant: Probe) -> tuple[_Baseline, _Baseline]:
-    return _baseline(conformant.get()), _baseline(_unknown(conformant))
+    return _baseline(conformant.get()), _baseline(conformant.unknown())
 
 
 def test_every_fault_has_a_check() -> None:
@@ -515,7 +511,7 @@ def test_fault_fails_its_check(fault: str, reference: tuple[_Baseline, _Baseline
         if fault not in _CHANGES_READ:
             assert _baseline(p.get()) == read
         if fault not in _CHANGES_NOT_FOUND:
-            assert _baseline(_unknown(p)) == not_found
+            assert _baseline(p.unknown()) == not_found
 
 
 def test_hang_is_released_by_stop() -> None:
@@ -534,7 +530,7 @@ def test_header_error_wrong_spine_code_is_422() -> None:
 
 def test_unknown_id_plain_text_body() -> None:
     with running(faults=frozenset({"unknown-id-plain-text"})) as p:
-        response = _unknown(p)
+        response = p.unknown()
         assert response.status_code == 404
         assert response.headers["Content-Type"].startswith("text/plain")
         assert response.text == "Not found"

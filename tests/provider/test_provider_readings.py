@@ -37,10 +37,6 @@ Check = Callable[[Probe], bool]
 VALUESET_SYSTEM = "https://fhir.nhs.uk/STU3/ValueSet/Spine-ErrorOrWarningCode-1"
 
 
-def _unknown(p: Probe) -> httpx.Response:
-    return p.get("no-such-document")
-
-
 def _with_claims(p: Probe, **claims: Any) -> httpx.Response:
     authorization = bearer(valid_claims(int(time.time()), **claims))
     return p.get(headers=p.headers(Authorization=authorization))
@@ -83,13 +79,13 @@ def _token_errors_401(p: Probe) -> bool:
 def _displays_1_0_1(p: Probe) -> bool:
     display = "Submitted request is malformed/invalid."
     return _outcome(_no_ssp_to(p), 400, "invalid", "BAD_REQUEST", display) and _outcome(
-        _unknown(p), 404, "not-found", "NO_RECORD_FOUND", "No record found"
+        p.unknown(), 404, "not-found", "NO_RECORD_FOUND", "No record found"
     )
 
 
 def _displays_lowercase(p: Probe) -> bool:
     return _outcome(_no_ssp_to(p), 400, "invalid", "BAD_REQUEST", "bad request") and _outcome(
-        _unknown(p), 404, "not-found", "NO_RECORD_FOUND", "no record found"
+        p.unknown(), 404, "not-found", "NO_RECORD_FOUND", "no record found"
     )
 
 
@@ -168,7 +164,7 @@ def _sha256_of_binary(response: httpx.Response) -> str:
 def _chunked_bodies(p: Probe) -> bool:
     large = p.get(LARGE_PDF)
     expected = next(d.sha256 for d in p.provider.documents if d.id == LARGE_PDF)
-    not_found = _unknown(p)
+    not_found = p.unknown()
     return (
         all(
             r.headers.get("Transfer-Encoding") == "chunked" and "Content-Length" not in r.headers
@@ -208,7 +204,7 @@ def _connection_close(p: Probe) -> bool:
 
 def _charset_upper(p: Probe) -> bool:
     wanted = "application/fhir+json; charset=UTF-8"
-    return p.get().headers["Content-Type"] == wanted == _unknown(p).headers["Content-Type"]
+    return p.get().headers["Content-Type"] == wanted == p.unknown().headers["Content-Type"]
 
 
 def _legacy_media_types(p: Probe) -> bool:
@@ -220,7 +216,7 @@ def _legacy_media_types(p: Probe) -> bool:
 
 
 def _multiple_issues(p: Probe) -> bool:
-    issues = _unknown(p).json()["issue"]
+    issues = p.unknown().json()["issue"]
     note, error = issues if len(issues) == 2 else (None, None)
     return (
         note is not None
@@ -239,7 +235,7 @@ def _issue_type_subtype(p: Probe) -> bool:
     return (
         _outcome(_no_ssp_to(p), 400, "required", "BAD_REQUEST")
         and _outcome(wrong_to, 400, "value", "BAD_REQUEST")
-        and _outcome(_unknown(p), 404, "not-found", "NO_RECORD_FOUND")
+        and _outcome(p.unknown(), 404, "not-found", "NO_RECORD_FOUND")
     )
 
 
@@ -250,15 +246,15 @@ def _no_xml(p: Probe) -> bool:
 
 def _cache_control_extra(p: Probe) -> bool:
     wanted = "no-cache, no-store, must-revalidate"
-    return p.get().headers["Cache-Control"] == wanted == _unknown(p).headers["Cache-Control"]
+    return p.get().headers["Cache-Control"] == wanted == p.unknown().headers["Cache-Control"]
 
 
 def _valueset_system(p: Probe) -> bool:
-    return bool(issue(_unknown(p))["details"]["coding"][0]["system"] == VALUESET_SYSTEM)
+    return bool(issue(p.unknown())["details"]["coding"][0]["system"] == VALUESET_SYSTEM)
 
 
 def _outcome_without_meta(p: Probe) -> bool:
-    return "meta" not in _unknown(p).json() and "meta" in p.get().json()
+    return "meta" not in p.unknown().json() and "meta" in p.get().json()
 
 
 def _header_names_lowercase(p: Probe) -> bool:
@@ -362,7 +358,7 @@ def test_reading_gives_its_answer_and_keeps_reads_whole(reading: str) -> None:
 
 
 def test_conformant_error_outcome_is_unchanged(conformant: Probe) -> None:
-    response = _unknown(conformant)
+    response = conformant.unknown()
     body = response.json()
     assert response.headers["Content-Type"] == FHIR_JSON
     assert body["meta"]["profile"] == [OO_PROFILE]
