@@ -32,7 +32,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -300,6 +300,11 @@ def _local_refusal(context: ssl.SSLContext, server_name: str) -> str | None:
     return None
 
 
+def _no_handshake(detail: str, **outcome: Any) -> ProbeResult:
+    """Connected over TCP, but no TLS session came of it."""
+    return ProbeResult(True, False, False, None, None, detail, **outcome)
+
+
 def _connect(
     context: ssl.SSLContext,
     host: str,
@@ -323,12 +328,7 @@ def _connect(
             conn = context.wrap_socket(raw, server_hostname=server_name)
         except ssl.SSLCertVerificationError as exc:
             why = exc.verify_message or _reason(exc)
-            return ProbeResult(
-                True,
-                False,
-                False,
-                None,
-                None,
+            return _no_handshake(
                 f"TLS handshake stopped by the suite: the provider's certificate was not "
                 f"verified ({why})",
                 server_verified=False,
@@ -336,19 +336,10 @@ def _connect(
                 verify_error=why,
             )
         except TimeoutError:
-            return ProbeResult(
-                True, False, False, None, None, "no TLS handshake within the time-out"
-            )
+            return _no_handshake("no TLS handshake within the time-out")
         except OSError as exc:
-            return ProbeResult(
-                True,
-                False,
-                False,
-                None,
-                None,
-                f"TLS handshake failed: {_net(exc)}",
-                refusal="handshake",
-                alert=_alert(exc),
+            return _no_handshake(
+                f"TLS handshake failed: {_net(exc)}", refusal="handshake", alert=_alert(exc)
             )
         with contextlib.closing(conn):
             version = conn.version()
