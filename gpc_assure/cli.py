@@ -320,11 +320,15 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _stop_before_scenarios(
-    args: argparse.Namespace, config: ProviderConfig, report_dir: Path, stop: Stop
+    args: argparse.Namespace,
+    config: ProviderConfig,
+    report_dir: Path,
+    stop: Stop,
+    masks: Redactor,
 ) -> None:
     """Write the report folder saying why the provider was not judged, and say it once."""
     _record_stop(report_dir, config, stop.error)
-    _finish_report_folder(args, config, report_dir)
+    _finish_report_folder(args, report_dir, masks)
     where = report_dir.resolve()
     if stop.kind == "unreachable":
         print(
@@ -356,14 +360,11 @@ def _run_against(
     if unloadable is not None:
         print(f"gpc-assure: config error: {unloadable}", file=sys.stderr)
         return EXIT_USAGE
-    if args.redact:
-        from gpc_assure.report_files import secret_values
-
-        try:
-            secret_values(config, args.redact)
-        except ValueError as exc:
-            print(f"gpc-assure: {exc}", file=sys.stderr)
-            return EXIT_USAGE
+    try:
+        masks = _redactor(config, args.redact)
+    except ValueError as exc:
+        print(f"gpc-assure: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     try:
         claim(report_dir, force=args.force)
     except ReportFolderError as exc:
@@ -371,12 +372,11 @@ def _run_against(
         return EXIT_USAGE
     stop = check_before_run(config)
     if stop is not None:
-        _stop_before_scenarios(args, config, report_dir, stop)
+        _stop_before_scenarios(args, config, report_dir, stop, masks)
         return EXIT_UNREACHABLE
     if not config.transport_assured:
         print("gpc-assure: WARNING: plain HTTP; transport security is NOT assured by this run")
     resolved = report_dir / "resolved-config.json"
-    masks = _redactor(config, args.redact)
     write_new_text(resolved, json.dumps(masks.mask(to_resolved_dict(config)), indent=2))
     with tempfile.TemporaryDirectory(prefix="gpc-assure-") as private:
         handed = resolved
@@ -384,7 +384,7 @@ def _run_against(
             handed = Path(private) / "resolved-config.json"
             handed.write_text(json.dumps(to_resolved_dict(config)), encoding="utf-8")
         code = pytest.main(_pytest_args(args, report_dir, handed, embedded))
-    problem = _finish_report_folder(args, config, report_dir)
+    problem = _finish_report_folder(args, report_dir, masks)
     _print_totals(report_dir)
     if problem is not None:
         print(f"gpc-assure: {problem}", file=sys.stderr)
@@ -419,16 +419,16 @@ def _dispatch(argv: list[str]) -> int:
 
 
 def _finish_report_folder(
-    args: argparse.Namespace, config: ProviderConfig, report_dir: Path
+    args: argparse.Namespace, report_dir: Path, masks: Redactor
 ) -> str | None:
-    """Readable JUnit names, redaction, then the manifest (and signature) over it all."""
+    """Readable JUnit names, a last redaction pass over the files (the folder of a run stopped
+    before its scenarios is masked only here), then the manifest (and signature) over it all."""
     from gpc_assure.integrity import IntegrityError, sign_manifest, write_manifest
-    from gpc_assure.report_files import readable_junit, redact_folder, secret_values
+    from gpc_assure.report_files import readable_junit, redact_folder
 
     readable_junit(report_dir / "junit.xml")
-    if args.redact:
-        values, tokens = secret_values(config, args.redact)
-        redact_folder(report_dir, values, tokens)
+    if masks.active:
+        redact_folder(report_dir, set(masks.values), masks.tokens)
     write_manifest(report_dir)
     if args.sign_key is not None:
         password = os.environ.get("GPC_ASSURE_SIGN_KEY_PASSWORD")
