@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from gpc_assure import __version__
-from gpc_assure.catalogue import Requirement, catalogue
 from gpc_assure.config import ProviderConfig
-from gpc_assure.paths import SUITE_ROOT
 from gpc_assure.results import ScenarioRecord, provider_description, totals
+from gpc_assure.spec.catalogue import Requirement, catalogue
+from gpc_assure.spec.paths import SUITE_ROOT
 
 SPEC_SITES = {
     "1.6": "https://developer.nhs.uk/apis/gpconnect-1-6-0/",

@@ -17,7 +17,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from gpc_assure import __version__
-from gpc_assure.spec_versions import SPEC_VERSIONS
+from gpc_assure.spec.versions import SPEC_VERSIONS
 
 ENV_PREFIX = "GPC_ASSURE_"
 KEY_PASSWORD_ENV = "GPC_ASSURE_CLIENT_KEY_PASSWORD"

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from gpc_assure.fhir_xml import FhirXmlError, parse_xml_safely
 from gpc_assure.jwt_claims import decode_for_evidence
 from gpc_assure.request import Header, RetrieveRequest
 from gpc_assure.sniff import detect_file_type
+from gpc_assure.spec.fhir_xml import FhirXmlError, parse_xml_safely
 
 LONG_VALUE_CHARS = 1024
 TEXT_PREVIEW_BYTES = 4096

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from gpc_assure.evidence import Exchange
-from gpc_assure.fhir_xml import FhirXmlError, parse_fhir_xml
-from gpc_assure.schema_validation import validate
-from gpc_assure.spine_codes import (
+from gpc_assure.spec.fhir_xml import FhirXmlError, parse_fhir_xml
+from gpc_assure.spec.schema_validation import validate
+from gpc_assure.spec.spine_codes import (
     ISSUE_TYPES,
     SPINE_SYSTEMS,
     accepted_displays,

@@ -11,7 +11,7 @@ from typing import Any
 import jwt
 
 from gpc_assure.config import ProviderConfig
-from gpc_assure.spec_versions import spec_version
+from gpc_assure.spec.versions import spec_version
 
 TOKEN_LIFETIME_SECONDS = 300
 CLAIM_NAMES = (

@@ -22,7 +22,6 @@ from pytest_bdd.scenario import scenario_wrapper_template_registry
 
 from gpc_assure import __version__
 from gpc_assure.assurance_report import build_report, write_assurance_report
-from gpc_assure.catalogue import catalogue
 from gpc_assure.client import Transport
 from gpc_assure.config import (
     ConfigError,
@@ -39,6 +38,7 @@ from gpc_assure.redaction import Redactor
 from gpc_assure.report_folder import ReportFolderError, claim, write_new_text
 from gpc_assure.request import RetrieveRequest
 from gpc_assure.results import ScenarioRecord, outcome_of, totals, write_summary
+from gpc_assure.spec.catalogue import catalogue
 from gpc_assure.terminal_text import printable
 from gpc_assure.tls import TlsSetupError
 from gpc_assure.tls_probe import ProbeResult

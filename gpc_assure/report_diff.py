@@ -25,8 +25,8 @@ from typing import Any, Final
 from jsonschema import Draft202012Validator  # type: ignore[import-untyped,unused-ignore]
 from jsonschema.exceptions import best_match  # type: ignore[import-untyped,unused-ignore]
 
-from gpc_assure.paths import SCHEMAS_DIR
-from gpc_assure.schema_validation import json_path
+from gpc_assure.spec.paths import SCHEMAS_DIR
+from gpc_assure.spec.schema_validation import json_path
 
 REPORT_FILE: Final = "assurance-report.json"
 SCHEMA_FILE: Final = SCHEMAS_DIR / "assurance-report.schema.json"

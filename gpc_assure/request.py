@@ -7,7 +7,7 @@ from urllib.parse import quote, unquote
 
 from gpc_assure.config import ProviderConfig
 from gpc_assure.jwt_claims import encode_unsecured, valid_claims
-from gpc_assure.spec_versions import spec_version
+from gpc_assure.spec.versions import spec_version
 
 FHIR_JSON = "application/fhir+json"
 

@@ -7,7 +7,7 @@ from enum import Enum
 
 from gpc_assure.config import ProviderConfig
 from gpc_assure.request import RetrieveRequest, binary_url, valid_request
-from gpc_assure.spec_versions import (
+from gpc_assure.spec.versions import (
     DOCUMENT_SEARCH,
     DRAFT_BINARY_READ,
     METADATA_READ,

@@ -17,8 +17,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gpc_assure.catalogue import catalogue
 from gpc_assure.provider import FAULTS, READINGS, ProviderSettings, ReferenceProvider
+from gpc_assure.spec.catalogue import catalogue
 
 CONFORMANT = "(conformant)"
 RUN_TIMEOUT_SECONDS = 600

@@ -9,8 +9,8 @@ import warnings
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
-from gpc_assure.catalogue import Requirement, catalogue
 from gpc_assure.expect import Observation
+from gpc_assure.spec.catalogue import Requirement, catalogue
 
 
 class ShouldNotMet(UserWarning):

@@ -2,6 +2,6 @@
 
 from pytest_bdd import scenarios
 
-from gpc_assure.paths import FEATURES_DIR
+from gpc_assure.spec.paths import FEATURES_DIR
 
 scenarios(str(FEATURES_DIR))

@@ -7,8 +7,8 @@ import pytest
 from pytest_bdd.feature import get_features
 from pytest_bdd.parser import ScenarioTemplate
 
-from gpc_assure.catalogue import CatalogueError, catalogue, load_catalogue
-from gpc_assure.paths import FEATURES_DIR
+from gpc_assure.spec.catalogue import CatalogueError, catalogue, load_catalogue
+from gpc_assure.spec.paths import FEATURES_DIR
 
 STEP_REQUIREMENT = re.compile(
     r"(?:\((GPC-[A-Z]+-[A-Z0-9]+-\d{3})\)|else (GPC-[A-Z]+-[A-Z0-9]+-\d{3}) cannot be judged)$"

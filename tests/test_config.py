@@ -24,7 +24,7 @@ from gpc_assure.config import (
     to_resolved_dict,
 )
 from gpc_assure.config_fields import FIELDS, FIELDS_BY_PATH, KEY_PASSWORD_ENV
-from gpc_assure.paths import FIXTURES_DIR
+from gpc_assure.spec.paths import FIXTURES_DIR
 
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

@@ -9,7 +9,7 @@ from gpc_assure import expect
 from gpc_assure.evidence import Exchange, ResponseRecord
 from gpc_assure.expect import Rejection
 from gpc_assure.request import RetrieveRequest
-from gpc_assure.spine_codes import display_accepted, issue_type_fit
+from gpc_assure.spec.spine_codes import display_accepted, issue_type_fit
 
 SYSTEM = "https://fhir.nhs.uk/STU3/CodeSystem/Spine-ErrorOrWarningCode-1"
 BAD_REQUEST = (Rejection(400, frozenset({"BAD_REQUEST"})),)

@@ -1,12 +1,12 @@
-"""gpc_assure.fhir_xml: FHIR STU3 XML converted to the JSON the suite's schemas validate."""
+"""gpc_assure.spec.fhir_xml: FHIR STU3 XML converted to the JSON the suite's schemas validate."""
 
 import base64
 from typing import Any
 
 import pytest
 
-from gpc_assure.fhir_xml import FhirXmlError, parse_fhir_xml
-from gpc_assure.schema_validation import SchemaName, validate
+from gpc_assure.spec.fhir_xml import FhirXmlError, parse_fhir_xml
+from gpc_assure.spec.schema_validation import SchemaName, validate
 
 FHIR = 'xmlns="http://hl7.org/fhir"'
 SPINE_SYSTEM = "https://fhir.nhs.uk/STU3/CodeSystem/Spine-ErrorOrWarningCode-1"

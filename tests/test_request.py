@@ -17,7 +17,7 @@ from gpc_assure.jwt_claims import (
     without_identifier,
 )
 from gpc_assure.request import binary_url, valid_request
-from gpc_assure.spec_versions import DRAFT_BINARY_READ, RELEASED_BINARY_READ
+from gpc_assure.spec.versions import DRAFT_BINARY_READ, RELEASED_BINARY_READ
 
 BASE = "https://provider.example/B82617/STU3/1/gpconnect/documents"
 NOW = 1_800_000_000

@@ -1,4 +1,4 @@
-"""The JSON Schemas and gpc_assure.schema_validation, checked against example documents.
+"""The JSON Schemas and gpc_assure.spec.schema_validation, checked against example documents.
 
 Examples live in tests/schema_examples/<SchemaName>/{valid,invalid}/*.json, each an object
 {"description": ..., "document": ...}; every invalid example is a single mutation of a valid one.
@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 import pytest
 from jsonschema import Draft202012Validator  # type: ignore[import-untyped,unused-ignore]
 
-from gpc_assure.schema_validation import (
+from gpc_assure.spec.schema_validation import (
     MAX_QUOTED_CHARS,
     SCHEMA_NAMES,
     SchemaName,

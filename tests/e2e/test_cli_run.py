@@ -8,7 +8,7 @@ import pytest
 
 from e2e.harness import CliResult, provider_config_file, run_cli
 from gpc_assure.provider import ProviderSettings, ReferenceProvider
-from gpc_assure.spec_versions import spec_version
+from gpc_assure.spec.versions import spec_version
 
 pytestmark = pytest.mark.e2e
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from gpc_assure.catalogue import catalogue
 from gpc_assure.provider import FAULTS
 from gpc_assure.self_assurance import FaultRun, run_matrix, write_reports
+from gpc_assure.spec.catalogue import catalogue
 
 pytestmark = pytest.mark.e2e
 REPORTS = Path(__file__).resolve().parents[2] / "reports"

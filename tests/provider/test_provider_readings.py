@@ -27,10 +27,10 @@ from provider_testkit import (
     valid_claims,
 )
 
-from gpc_assure.catalogue import catalogue
 from gpc_assure.provider import FAULTS, READINGS, ProviderSettings, Reading
 from gpc_assure.provider.cli import main
 from gpc_assure.provider.readings import check_reading_names, registry
+from gpc_assure.spec.catalogue import catalogue
 
 pytestmark = pytest.mark.e2e
 Check = Callable[[Probe], bool]

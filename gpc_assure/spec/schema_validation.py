@@ -27,7 +27,7 @@ from typing import Any, Final, Literal, get_args
 from jsonschema import Draft202012Validator, ValidationError  # type: ignore[import-untyped,unused-ignore]
 from jsonschema.validators import extend  # type: ignore[import-untyped,unused-ignore]
 
-from gpc_assure.paths import SCHEMAS_DIR
+from gpc_assure.spec.paths import SCHEMAS_DIR
 
 SchemaName = Literal["Binary", "GPConnect-OperationOutcome-1"]
 SCHEMA_NAMES: Final[tuple[SchemaName, ...]] = get_args(SchemaName)

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-_PACKAGE_DIR = Path(__file__).resolve().parent
+_PACKAGE_DIR = Path(__file__).resolve().parent.parent
 _PACKED = _PACKAGE_DIR / "_suite"
 
 SUITE_ROOT: Path = _PACKED if _PACKED.is_dir() else _PACKAGE_DIR.parent

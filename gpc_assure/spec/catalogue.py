@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from gpc_assure.paths import CATALOGUE_FILE
-from gpc_assure.spec_versions import SPEC_VERSIONS
+from gpc_assure.spec.paths import CATALOGUE_FILE
+from gpc_assure.spec.versions import SPEC_VERSIONS
 
 LEVELS = ("MUST", "SHOULD", "MAY")
 VERSIONS = tuple(SPEC_VERSIONS)
