@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from gpc_assure import __version__
-from gpc_assure.config import ProviderConfig
+from gpc_assure.config.provider_config import ProviderConfig
 from gpc_assure.results import ScenarioRecord, provider_description, totals
 from gpc_assure.spec.catalogue import Requirement, catalogue
 from gpc_assure.spec.paths import SUITE_ROOT

@@ -304,7 +304,7 @@ def plain_loop(report_dir: Path) -> LoopResult:
     """Send the run's recorded requests again, one after another, with one httpx.Client."""
     import httpx
 
-    from gpc_assure.config import from_resolved_dict
+    from gpc_assure.config.provider_config import from_resolved_dict
     from gpc_assure.tls import client_ssl_context
 
     resolved = json.loads((report_dir / "resolved-config.json").read_text(encoding="utf-8"))

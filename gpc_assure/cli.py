@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from gpc_assure import __version__
-from gpc_assure.config import (
+from gpc_assure.config.provider_config import (
     ConfigError,
     ProviderConfig,
     add_config_arguments,

@@ -3,7 +3,7 @@
 from dataclasses import replace
 from typing import cast
 
-from gpc_assure.config import DocumentExpectation, ProviderConfig
+from gpc_assure.config.provider_config import DocumentExpectation, ProviderConfig
 from gpc_assure.provider import ProviderSettings, ReferenceProvider
 from gpc_assure.provider.settings import SpecVersion
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import jwt
 
-from gpc_assure.config import ProviderConfig
+from gpc_assure.config.provider_config import ProviderConfig
 from gpc_assure.spec.versions import spec_version
 
 TOKEN_LIFETIME_SECONDS = 300

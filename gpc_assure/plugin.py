@@ -23,7 +23,7 @@ from pytest_bdd.scenario import scenario_wrapper_template_registry
 from gpc_assure import __version__
 from gpc_assure.assurance_report import build_report, write_assurance_report
 from gpc_assure.client import Transport
-from gpc_assure.config import (
+from gpc_assure.config.provider_config import (
     ConfigError,
     DocumentExpectation,
     ProviderConfig,

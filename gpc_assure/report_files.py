@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from pathlib import Path
 
-from gpc_assure.config import ProviderConfig
+from gpc_assure.config.provider_config import ProviderConfig
 from gpc_assure.jwt_claims import valid_claims
 from gpc_assure.redaction import MIN_SECRET_CHARS as _MIN_SECRET_CHARS
 from gpc_assure.redaction import REDACTED

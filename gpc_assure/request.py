@@ -5,7 +5,7 @@ import uuid
 from dataclasses import dataclass, field, replace
 from urllib.parse import quote, unquote
 
-from gpc_assure.config import ProviderConfig
+from gpc_assure.config.provider_config import ProviderConfig
 from gpc_assure.jwt_claims import encode_unsecured, valid_claims
 from gpc_assure.spec.versions import spec_version
 

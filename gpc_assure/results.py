@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from gpc_assure.config import ProviderConfig
+from gpc_assure.config.provider_config import ProviderConfig
 
 OUTCOMES = ("passed", "failed", "warning", "skipped", "error")
 

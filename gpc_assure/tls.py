@@ -3,7 +3,7 @@
 import os
 import ssl
 
-from gpc_assure.config import TlsSettings
+from gpc_assure.config.provider_config import TlsSettings
 
 
 class TlsSetupError(Exception):

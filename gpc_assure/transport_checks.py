@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from gpc_assure.config import ProviderConfig
+from gpc_assure.config.provider_config import ProviderConfig
 from gpc_assure.expect import Observation
 from gpc_assure.request import valid_request
 from gpc_assure.tls_probe import (

@@ -9,7 +9,7 @@ from collections.abc import Callable
 import pytest
 from pytest_bdd import given, parsers, when
 
-from gpc_assure.config import DocumentExpectation, ProviderConfig
+from gpc_assure.config.provider_config import DocumentExpectation, ProviderConfig
 from gpc_assure.evidence import Exchange
 from gpc_assure.refused_requests import Refused, refused_request
 from gpc_assure.request import RetrieveRequest, valid_request

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from gpc_assure.config import (
+from gpc_assure.config.fields import FIELDS, FIELDS_BY_PATH, KEY_PASSWORD_ENV
+from gpc_assure.config.provider_config import (
     ConfigError,
     ConsumerIdentity,
     DocumentExpectation,
@@ -23,7 +24,6 @@ from gpc_assure.config import (
     overrides_from_args,
     to_resolved_dict,
 )
-from gpc_assure.config_fields import FIELDS, FIELDS_BY_PATH, KEY_PASSWORD_ENV
 from gpc_assure.spec.paths import FIXTURES_DIR
 
 PDF = "application/pdf"

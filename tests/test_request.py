@@ -5,7 +5,7 @@ import uuid
 import jwt
 import pytest
 
-from gpc_assure.config import ProviderConfig, load_config
+from gpc_assure.config.provider_config import ProviderConfig, load_config
 from gpc_assure.jwt_claims import (
     CLAIM_NAMES,
     SDS_USER_SYSTEM,

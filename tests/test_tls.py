@@ -9,7 +9,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from gpc_assure.config import TlsSettings
+from gpc_assure.config.provider_config import TlsSettings
 from gpc_assure.tls import TlsSetupError, client_ssl_context
 
 PASSWORD_ENV = "GPC_ASSURE_CLIENT_KEY_PASSWORD"

@@ -17,7 +17,7 @@ import pytest
 from cryptography import x509
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from gpc_assure.config import TlsSettings, load_config
+from gpc_assure.config.provider_config import TlsSettings, load_config
 from gpc_assure.provider import ProviderSettings, ReferenceProvider
 from gpc_assure.request import valid_request
 from gpc_assure.tls import TlsSetupError, client_ssl_context

@@ -1,6 +1,6 @@
 """Provider configuration: what to test and how to reach it.
 
-Each field (see :data:`gpc_assure.config_fields.FIELDS`) is taken from, in falling order of
+Each field (see :data:`gpc_assure.config.fields.FIELDS`) is taken from, in falling order of
 precedence, a CLI flag, an environment variable, a TOML file, and its default. The client
 key password is never configured here: it is read by whoever loads the key, from the
 environment variable named by ``TlsSettings.key_password_env``.
@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path, PurePath
 from typing import Any
 
-from gpc_assure.config_fields import (
+from gpc_assure.config.fields import (
     DOCUMENTS,
     FIELDS,
     FIELDS_BY_PATH,

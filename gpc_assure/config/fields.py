@@ -1,8 +1,8 @@
 """The provider configuration field table, and the value checks it uses.
 
 Every field is defined once, in :data:`FIELDS`. The TOML reader, the environment reader,
-the argparse flags and the resolved-dict round trip in :mod:`gpc_assure.config` are all
-derived from that table.
+the argparse flags and the resolved-dict round trip in
+:mod:`gpc_assure.config.provider_config` are all derived from that table.
 """
 
 from __future__ import annotations
