@@ -12,7 +12,7 @@ import httpx
 from gpc_assure import __version__
 from gpc_assure.config.provider_config import ProviderConfig
 from gpc_assure.evidence import Exchange, ResponseRecord
-from gpc_assure.request import RetrieveRequest
+from gpc_assure.request.retrieve import RetrieveRequest
 from gpc_assure.tls import client_ssl_context
 
 

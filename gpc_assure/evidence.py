@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from gpc_assure.jwt_claims import decode_for_evidence
-from gpc_assure.request import Header, RetrieveRequest
+from gpc_assure.request.jwt_claims import decode_for_evidence
+from gpc_assure.request.retrieve import Header, RetrieveRequest
 from gpc_assure.sniff import detect_file_type
 from gpc_assure.spec.fhir_xml import FhirXmlError, parse_xml_safely
 

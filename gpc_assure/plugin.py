@@ -36,7 +36,7 @@ from gpc_assure.evidence import MAX_MESSAGE_CHARS, Exchange, bounded_text
 from gpc_assure.forked_runs import ForkedRunner
 from gpc_assure.redaction import Redactor
 from gpc_assure.report_folder import ReportFolderError, claim, write_new_text
-from gpc_assure.request import RetrieveRequest
+from gpc_assure.request.retrieve import RetrieveRequest
 from gpc_assure.results import ScenarioRecord, outcome_of, totals, write_summary
 from gpc_assure.spec.catalogue import catalogue
 from gpc_assure.terminal_text import printable

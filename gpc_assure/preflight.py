@@ -21,7 +21,7 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 from gpc_assure.config.provider_config import ProviderConfig
-from gpc_assure.request import valid_request
+from gpc_assure.request.retrieve import valid_request
 from gpc_assure.tls_probe import ProbeResult, Verify, probe
 
 # The provider refuses a client certificate with these TLS alerts (RFC 8446, 6.2).

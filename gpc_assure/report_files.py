@@ -7,10 +7,10 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from gpc_assure.config.provider_config import ProviderConfig
-from gpc_assure.jwt_claims import valid_claims
 from gpc_assure.redaction import MIN_SECRET_CHARS as _MIN_SECRET_CHARS
 from gpc_assure.redaction import REDACTED
-from gpc_assure.request import valid_request
+from gpc_assure.request.jwt_claims import valid_claims
+from gpc_assure.request.retrieve import valid_request
 
 _JWT = re.compile(r"eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*")
 

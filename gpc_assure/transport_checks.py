@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 from gpc_assure.config.provider_config import ProviderConfig
 from gpc_assure.expect import Observation
-from gpc_assure.request import valid_request
+from gpc_assure.request.retrieve import valid_request
 from gpc_assure.tls_probe import (
     ProbeResult,
     Verify,

@@ -7,7 +7,7 @@ from typing import Any
 
 from pytest_bdd import given, parsers
 
-from gpc_assure.jwt_claims import (
+from gpc_assure.request.jwt_claims import (
     SDS_ROLE_PROFILE_SYSTEM,
     SDS_USER_SYSTEM,
     claims_from_authorization,
@@ -18,7 +18,7 @@ from gpc_assure.jwt_claims import (
     without_element,
     without_identifier,
 )
-from gpc_assure.request import RetrieveRequest
+from gpc_assure.request.retrieve import RetrieveRequest
 
 REQUEST = "retrieve_request"
 

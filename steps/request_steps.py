@@ -1,6 +1,6 @@
 """Given and When steps: which request is built, how it is varied, and sending it.
 
-Every request starts as the one valid request (`gpc_assure.request.valid_request`); each
+Every request starts as the one valid request (`gpc_assure.request.retrieve.valid_request`); each
 variant step changes one thing about it and hands the result on as `retrieve_request`.
 """
 
@@ -11,9 +11,9 @@ from pytest_bdd import given, parsers, when
 
 from gpc_assure.config.provider_config import DocumentExpectation, ProviderConfig
 from gpc_assure.evidence import Exchange
-from gpc_assure.refused_requests import Refused, refused_request
-from gpc_assure.request import RetrieveRequest, valid_request
-from gpc_assure.request_variants import (
+from gpc_assure.request.refused import Refused, refused_request
+from gpc_assure.request.retrieve import RetrieveRequest, valid_request
+from gpc_assure.request.variants import (
     SPINE_HEADERS,
     IdShape,
     OtherInteraction,

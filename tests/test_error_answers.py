@@ -8,7 +8,7 @@ import pytest
 from gpc_assure import expect
 from gpc_assure.evidence import Exchange, ResponseRecord
 from gpc_assure.expect import Rejection
-from gpc_assure.request import RetrieveRequest
+from gpc_assure.request.retrieve import RetrieveRequest
 from gpc_assure.spec.spine_codes import display_accepted, issue_type_fit
 
 SYSTEM = "https://fhir.nhs.uk/STU3/CodeSystem/Spine-ErrorOrWarningCode-1"

@@ -9,7 +9,7 @@ import pytest
 from gpc_assure import expect
 from gpc_assure.evidence import Exchange, ResponseRecord
 from gpc_assure.expect import ErrorJudgement, Observation
-from gpc_assure.request import RetrieveRequest
+from gpc_assure.request.retrieve import RetrieveRequest
 
 CASES_DIR = Path(__file__).parent / "expectation_cases"
 

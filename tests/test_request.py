@@ -6,7 +6,7 @@ import jwt
 import pytest
 
 from gpc_assure.config.provider_config import ProviderConfig, load_config
-from gpc_assure.jwt_claims import (
+from gpc_assure.request.jwt_claims import (
     CLAIM_NAMES,
     SDS_USER_SYSTEM,
     UNDEFINED_ELEMENT,
@@ -16,7 +16,7 @@ from gpc_assure.jwt_claims import (
     without_element,
     without_identifier,
 )
-from gpc_assure.request import binary_url, valid_request
+from gpc_assure.request.retrieve import binary_url, valid_request
 from gpc_assure.spec.versions import DRAFT_BINARY_READ, RELEASED_BINARY_READ
 
 BASE = "https://provider.example/B82617/STU3/1/gpconnect/documents"

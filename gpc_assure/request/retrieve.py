@@ -6,7 +6,7 @@ from dataclasses import dataclass, field, replace
 from urllib.parse import quote, unquote
 
 from gpc_assure.config.provider_config import ProviderConfig
-from gpc_assure.jwt_claims import encode_unsecured, valid_claims
+from gpc_assure.request.jwt_claims import encode_unsecured, valid_claims
 from gpc_assure.spec.versions import spec_version
 
 FHIR_JSON = "application/fhir+json"

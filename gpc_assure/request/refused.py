@@ -4,7 +4,7 @@ every error response (caching and media-type headers), whatever the error."""
 from enum import Enum
 
 from gpc_assure.config.provider_config import ProviderConfig
-from gpc_assure.request import RetrieveRequest, valid_request
+from gpc_assure.request.retrieve import RetrieveRequest, valid_request
 
 
 class Refused(Enum):

@@ -6,7 +6,7 @@ from dataclasses import replace
 from enum import Enum
 
 from gpc_assure.config.provider_config import ProviderConfig
-from gpc_assure.request import RetrieveRequest, binary_url, valid_request
+from gpc_assure.request.retrieve import RetrieveRequest, binary_url, valid_request
 from gpc_assure.spec.versions import (
     DOCUMENT_SEARCH,
     DRAFT_BINARY_READ,
