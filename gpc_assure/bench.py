@@ -305,7 +305,7 @@ def plain_loop(report_dir: Path) -> LoopResult:
     import httpx
 
     from gpc_assure.config.provider_config import from_resolved_dict
-    from gpc_assure.tls import client_ssl_context
+    from gpc_assure.transport.tls_context import client_ssl_context
 
     resolved = json.loads((report_dir / "resolved-config.json").read_text(encoding="utf-8"))
     config = from_resolved_dict(resolved)

@@ -17,13 +17,18 @@ from gpc_assure.config.provider_config import (
     overrides_from_args,
     to_resolved_dict,
 )
-from gpc_assure.preflight import Stop, check_before_run, first_hop, unloadable_refused_clients
 from gpc_assure.redaction import Redactor
 from gpc_assure.report_folder import ReportFolderError, claim, write_new_text
 from gpc_assure.results import write_summary
 from gpc_assure.spec.paths import STEPS_DIR, SUITE_ROOT
 from gpc_assure.terminal_text import printable
-from gpc_assure.tls import TlsSetupError, client_ssl_context
+from gpc_assure.transport.preflight import (
+    Stop,
+    check_before_run,
+    first_hop,
+    unloadable_refused_clients,
+)
+from gpc_assure.transport.tls_context import TlsSetupError, client_ssl_context
 
 CONFORMANCE_INI = Path(__file__).with_name("conformance.ini")
 EXIT_PASSED = 0

@@ -9,7 +9,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from gpc_assure.evidence import Exchange
 from gpc_assure.spec.fhir_xml import FhirXmlError, parse_fhir_xml
 from gpc_assure.spec.schema_validation import validate
 from gpc_assure.spec.spine_codes import (
@@ -19,7 +18,8 @@ from gpc_assure.spec.spine_codes import (
     display_accepted,
     issue_type_fit,
 )
-from gpc_assure.tls_probe import hsts_max_age
+from gpc_assure.transport.exchange import Exchange
+from gpc_assure.transport.tls_probe import hsts_max_age
 
 
 @dataclass(frozen=True)

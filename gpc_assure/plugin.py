@@ -22,7 +22,6 @@ from pytest_bdd.scenario import scenario_wrapper_template_registry
 
 from gpc_assure import __version__
 from gpc_assure.assurance_report import build_report, write_assurance_report
-from gpc_assure.client import Transport
 from gpc_assure.config.provider_config import (
     ConfigError,
     DocumentExpectation,
@@ -32,7 +31,6 @@ from gpc_assure.config.provider_config import (
 )
 from gpc_assure.console import ConsoleReporter, family_table
 from gpc_assure.cucumber import write_cucumber
-from gpc_assure.evidence import MAX_MESSAGE_CHARS, Exchange, bounded_text
 from gpc_assure.forked_runs import ForkedRunner
 from gpc_assure.redaction import Redactor
 from gpc_assure.report_folder import ReportFolderError, claim, write_new_text
@@ -40,8 +38,10 @@ from gpc_assure.request.retrieve import RetrieveRequest
 from gpc_assure.results import ScenarioRecord, outcome_of, totals, write_summary
 from gpc_assure.spec.catalogue import catalogue
 from gpc_assure.terminal_text import printable
-from gpc_assure.tls import TlsSetupError
-from gpc_assure.tls_probe import ProbeResult
+from gpc_assure.transport.client import Transport
+from gpc_assure.transport.exchange import MAX_MESSAGE_CHARS, Exchange, bounded_text
+from gpc_assure.transport.tls_context import TlsSetupError
+from gpc_assure.transport.tls_probe import ProbeResult
 from gpc_assure.verdict import Judge, NoResponseError, RequirementFailure
 
 REQ_TAG = re.compile(r"^req:(?P<id>[A-Z0-9-]+)$")

@@ -1,9 +1,9 @@
 """Transport-security probes of the provider's endpoint, and what they must show.
 
-Each probe is one raw TLS connection (`gpc_assure.tls_probe`) made to the provider itself, and
-sends the complete valid request (Spine headers, bearer token) for the first configured
-document, so that the only thing missing is what the scenario takes away. The scenarios do not
-apply through a Spine Secure Proxy, nor over plain HTTP.
+Each probe is one raw TLS connection (`gpc_assure.transport.tls_probe`) made to the provider
+itself, and sends the complete valid request (Spine headers, bearer token) for the first
+configured document, so that the only thing missing is what the scenario takes away. The scenarios
+do not apply through a Spine Secure Proxy, nor over plain HTTP.
 
 Probes asking whether the provider *refuses* something (no or an untrusted client certificate,
 an old protocol, non-approved suites) do not verify the provider's certificate: they ask about
@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 from gpc_assure.config.provider_config import ProviderConfig
 from gpc_assure.expect import Observation
 from gpc_assure.request.retrieve import valid_request
-from gpc_assure.tls_probe import (
+from gpc_assure.transport.tls_probe import (
     ProbeResult,
     Verify,
     non_approved_tls12_ciphers,

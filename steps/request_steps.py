@@ -10,7 +10,6 @@ import pytest
 from pytest_bdd import given, parsers, when
 
 from gpc_assure.config.provider_config import DocumentExpectation, ProviderConfig
-from gpc_assure.evidence import Exchange
 from gpc_assure.request.refused import Refused, refused_request
 from gpc_assure.request.retrieve import RetrieveRequest, valid_request
 from gpc_assure.request.variants import (
@@ -23,6 +22,7 @@ from gpc_assure.request.variants import (
     unknown_id,
     unknown_id_request,
 )
+from gpc_assure.transport.exchange import Exchange
 
 REQUEST = "retrieve_request"
 

@@ -4,8 +4,8 @@ from pytest_bdd import parsers, then
 
 from gpc_assure import expect
 from gpc_assure.config.provider_config import DocumentExpectation, ProviderConfig
-from gpc_assure.evidence import Exchange
 from gpc_assure.request.retrieve import RetrieveRequest
+from gpc_assure.transport.exchange import Exchange
 from gpc_assure.verdict import Judge
 
 TABLED_FORM = "GPC-DOC-ERR-006"

@@ -9,7 +9,7 @@ from pytest_bdd import given, parsers, then, when
 from gpc_assure import transport_checks
 from gpc_assure.config.provider_config import ProviderConfig
 from gpc_assure.expect import Observation
-from gpc_assure.tls_probe import APPROVED_TLS12_CIPHERS, ProbeResult
+from gpc_assure.transport.tls_probe import APPROVED_TLS12_CIPHERS, ProbeResult
 from gpc_assure.transport_checks import ALL_BUT_APPROVED, TLS12, Attempt, ProbeTarget
 from gpc_assure.verdict import Judge
 

@@ -2,7 +2,7 @@
 
 import httpx
 
-from gpc_assure.client import no_cookie_jar
+from gpc_assure.transport.client import no_cookie_jar
 
 
 def test_set_cookie_is_not_stored_nor_replayed() -> None:

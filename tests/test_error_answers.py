@@ -6,10 +6,10 @@ from typing import Any
 import pytest
 
 from gpc_assure import expect
-from gpc_assure.evidence import Exchange, ResponseRecord
 from gpc_assure.expect import Rejection
 from gpc_assure.request.retrieve import RetrieveRequest
 from gpc_assure.spec.spine_codes import display_accepted, issue_type_fit
+from gpc_assure.transport.exchange import Exchange, ResponseRecord
 
 SYSTEM = "https://fhir.nhs.uk/STU3/CodeSystem/Spine-ErrorOrWarningCode-1"
 BAD_REQUEST = (Rejection(400, frozenset({"BAD_REQUEST"})),)

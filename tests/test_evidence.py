@@ -4,9 +4,9 @@ import base64
 import hashlib
 import json
 
-from gpc_assure.evidence import Exchange, ResponseRecord, redact_body
 from gpc_assure.request.retrieve import RetrieveRequest
-from gpc_assure.sniff import detect_file_type
+from gpc_assure.transport.exchange import Exchange, ResponseRecord, redact_body
+from gpc_assure.transport.sniff import detect_file_type
 
 PDF = b"%PDF-1.4\n" + bytes(range(256)) * 40
 

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from gpc_assure.evidence import MAX_EVIDENCE_BODY_BYTES, redact_body
+from gpc_assure.transport.exchange import MAX_EVIDENCE_BODY_BYTES, redact_body
 
 PDF = b"%PDF-1.7\n" + bytes(range(256)) * 40
 B64 = base64.b64encode(PDF).decode()

@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 
 from gpc_assure import expect
-from gpc_assure.evidence import Exchange, ResponseRecord
 from gpc_assure.expect import ErrorJudgement, Observation
 from gpc_assure.request.retrieve import RetrieveRequest
+from gpc_assure.transport.exchange import Exchange, ResponseRecord
 
 CASES_DIR = Path(__file__).parent / "expectation_cases"
 

@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from gpc_assure.config.provider_config import TlsSettings
-from gpc_assure.tls import TlsSetupError, client_ssl_context
+from gpc_assure.transport.tls_context import TlsSetupError, client_ssl_context
 
 PASSWORD_ENV = "GPC_ASSURE_CLIENT_KEY_PASSWORD"
 

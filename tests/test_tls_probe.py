@@ -20,8 +20,8 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from gpc_assure.config.provider_config import TlsSettings, load_config
 from gpc_assure.provider import ProviderSettings, ReferenceProvider
 from gpc_assure.request.retrieve import valid_request
-from gpc_assure.tls import TlsSetupError, client_ssl_context
-from gpc_assure.tls_probe import (
+from gpc_assure.transport.tls_context import TlsSetupError, client_ssl_context
+from gpc_assure.transport.tls_probe import (
     APPROVED_TLS12_CIPHERS,
     SELF_SIGNED_CLIENT_CN,
     ProbeResult,

@@ -9,7 +9,7 @@ import pytest
 
 from gpc_assure.config.provider_config import load_config
 from gpc_assure.expect import Observation
-from gpc_assure.tls_probe import ProbeResult
+from gpc_assure.transport.tls_probe import ProbeResult
 from gpc_assure.transport_checks import (
     ProbeTarget,
     attempt,

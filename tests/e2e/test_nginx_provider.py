@@ -28,7 +28,7 @@ import pytest
 from e2e.harness import TRANSPORT_SCENARIOS, run_cli, transport_run
 from gpc_assure.provider.certs import SSP_HOST, Pki, generate_pki
 from gpc_assure.provider.tls import APPROVED_CIPHERS, unlisted_cipher
-from gpc_assure.tls_probe import can_offer, self_signed_client
+from gpc_assure.transport.tls_probe import can_offer, self_signed_client
 
 NGINX = shutil.which("nginx") or next(
     (p for p in ("/usr/sbin/nginx", "/usr/local/sbin/nginx") if os.access(p, os.X_OK)), None

@@ -20,7 +20,7 @@ from e2e.harness import (
     transport_run,
 )
 from gpc_assure.provider import ProviderSettings, ReferenceProvider
-from gpc_assure.tls_probe import self_signed_client
+from gpc_assure.transport.tls_probe import self_signed_client
 
 pytestmark = pytest.mark.e2e
 

@@ -42,7 +42,7 @@ from provider_testkit import (
 from gpc_assure.provider import FAULTS
 from gpc_assure.provider.faults import JWT_CLAIMS
 from gpc_assure.provider.tls import unlisted_cipher
-from gpc_assure.tls_probe import (
+from gpc_assure.transport.tls_probe import (
     APPROVED_TLS12_CIPHERS,
     ProbeResult,
     can_offer,

@@ -11,9 +11,9 @@ import httpx
 
 from gpc_assure import __version__
 from gpc_assure.config.provider_config import ProviderConfig
-from gpc_assure.evidence import Exchange, ResponseRecord
 from gpc_assure.request.retrieve import RetrieveRequest
-from gpc_assure.tls import client_ssl_context
+from gpc_assure.transport.exchange import Exchange, ResponseRecord
+from gpc_assure.transport.tls_context import client_ssl_context
 
 
 class TransportLimitExceeded(Exception):

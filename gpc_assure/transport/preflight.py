@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 from gpc_assure.config.provider_config import ProviderConfig
 from gpc_assure.request.retrieve import valid_request
-from gpc_assure.tls_probe import ProbeResult, Verify, probe
+from gpc_assure.transport.tls_probe import ProbeResult, Verify, probe
 
 # The provider refuses a client certificate with these TLS alerts (RFC 8446, 6.2).
 _CERTIFICATE_ALERTS = frozenset(

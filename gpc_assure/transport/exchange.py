@@ -15,8 +15,8 @@ from typing import Any
 
 from gpc_assure.request.jwt_claims import decode_for_evidence
 from gpc_assure.request.retrieve import Header, RetrieveRequest
-from gpc_assure.sniff import detect_file_type
 from gpc_assure.spec.fhir_xml import FhirXmlError, parse_xml_safely
+from gpc_assure.transport.sniff import detect_file_type
 
 LONG_VALUE_CHARS = 1024
 TEXT_PREVIEW_BYTES = 4096

@@ -39,7 +39,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from gpc_assure.tls import TlsSetupError
+from gpc_assure.transport.tls_context import TlsSetupError
 
 __all__ = [
     "APPROVED_TLS12_CIPHERS",
