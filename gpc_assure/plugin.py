@@ -22,6 +22,7 @@ from pytest_bdd.scenario import scenario_wrapper_template_registry
 
 from gpc_assure import __version__
 from gpc_assure.assurance_report import build_report, write_assurance_report
+from gpc_assure.checks.verdict import Judge, NoResponseError, RequirementFailure
 from gpc_assure.config.provider_config import (
     ConfigError,
     DocumentExpectation,
@@ -42,7 +43,6 @@ from gpc_assure.transport.client import Transport
 from gpc_assure.transport.exchange import MAX_MESSAGE_CHARS, Exchange, bounded_text
 from gpc_assure.transport.tls_context import TlsSetupError
 from gpc_assure.transport.tls_probe import ProbeResult
-from gpc_assure.verdict import Judge, NoResponseError, RequirementFailure
 
 REQ_TAG = re.compile(r"^req:(?P<id>[A-Z0-9-]+)$")
 EACH_DOCUMENT_TAG = "each-document"

@@ -2,11 +2,11 @@
 
 from pytest_bdd import parsers, then
 
-from gpc_assure import expect
+from gpc_assure.checks import expect
+from gpc_assure.checks.verdict import Judge
 from gpc_assure.config.provider_config import DocumentExpectation, ProviderConfig
 from gpc_assure.request.retrieve import RetrieveRequest
 from gpc_assure.transport.exchange import Exchange
-from gpc_assure.verdict import Judge
 
 TABLED_FORM = "GPC-DOC-ERR-006"
 DIAGNOSTICS_422 = "GPC-DOC-ERR-007"

@@ -6,12 +6,12 @@ from collections.abc import Callable
 import pytest
 from pytest_bdd import given, parsers, then, when
 
-from gpc_assure import transport_checks
+from gpc_assure.checks import transport as transport_checks
+from gpc_assure.checks.expect import Observation
+from gpc_assure.checks.transport import ALL_BUT_APPROVED, TLS12, Attempt, ProbeTarget
+from gpc_assure.checks.verdict import Judge
 from gpc_assure.config.provider_config import ProviderConfig
-from gpc_assure.expect import Observation
 from gpc_assure.transport.tls_probe import APPROVED_TLS12_CIPHERS, ProbeResult
-from gpc_assure.transport_checks import ALL_BUT_APPROVED, TLS12, Attempt, ProbeTarget
-from gpc_assure.verdict import Judge
 
 # The connections the Gherkin names, each as the typed attempt the probe makes.
 ATTEMPTS: dict[str, Attempt] = {

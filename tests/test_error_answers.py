@@ -5,8 +5,8 @@ from typing import Any
 
 import pytest
 
-from gpc_assure import expect
-from gpc_assure.expect import Rejection
+from gpc_assure.checks import expect
+from gpc_assure.checks.expect import Rejection
 from gpc_assure.request.retrieve import RetrieveRequest
 from gpc_assure.spec.spine_codes import display_accepted, issue_type_fit
 from gpc_assure.transport.exchange import Exchange, ResponseRecord

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from gpc_assure import expect
-from gpc_assure.expect import ErrorJudgement, Observation
+from gpc_assure.checks import expect
+from gpc_assure.checks.expect import ErrorJudgement, Observation
 from gpc_assure.request.retrieve import RetrieveRequest
 from gpc_assure.transport.exchange import Exchange, ResponseRecord
 

@@ -7,10 +7,8 @@ from typing import Any
 
 import pytest
 
-from gpc_assure.config.provider_config import load_config
-from gpc_assure.expect import Observation
-from gpc_assure.transport.tls_probe import ProbeResult
-from gpc_assure.transport_checks import (
+from gpc_assure.checks.expect import Observation
+from gpc_assure.checks.transport import (
     ProbeTarget,
     attempt,
     certificate_verified,
@@ -19,6 +17,8 @@ from gpc_assure.transport_checks import (
     probe_target,
     tls13_reported,
 )
+from gpc_assure.config.provider_config import load_config
+from gpc_assure.transport.tls_probe import ProbeResult
 from steps.transport_steps import ATTEMPTS, attempt_named
 
 SESSION = {"connected": True, "handshake": True, "tls_version": "TLSv1.2", "cipher": "X"}

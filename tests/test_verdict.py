@@ -4,8 +4,8 @@ import warnings
 
 import pytest
 
-from gpc_assure.expect import Observation
-from gpc_assure.verdict import Judge, NoResponseError, RequirementFailure, ShouldNotMet
+from gpc_assure.checks.expect import Observation
+from gpc_assure.checks.verdict import Judge, NoResponseError, RequirementFailure, ShouldNotMet
 
 MET = Observation(True, "x", "x")
 UNMET = Observation(False, "x", "y")

@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
+from gpc_assure.checks.expect import Observation
 from gpc_assure.config.provider_config import ProviderConfig
-from gpc_assure.expect import Observation
 from gpc_assure.request.retrieve import valid_request
 from gpc_assure.transport.tls_probe import (
     ProbeResult,

@@ -9,7 +9,7 @@ import warnings
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
-from gpc_assure.expect import Observation
+from gpc_assure.checks.expect import Observation
 from gpc_assure.spec.catalogue import Requirement, catalogue
 
 
