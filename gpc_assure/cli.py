@@ -17,11 +17,11 @@ from gpc_assure.config.provider_config import (
     overrides_from_args,
     to_resolved_dict,
 )
-from gpc_assure.redaction import Redactor
-from gpc_assure.report_folder import ReportFolderError, claim, write_new_text
-from gpc_assure.results import write_summary
+from gpc_assure.report.folder import ReportFolderError, claim, write_new_text
+from gpc_assure.report.records import write_summary
+from gpc_assure.report.redaction import Redactor
+from gpc_assure.report.terminal_text import printable
 from gpc_assure.spec.paths import STEPS_DIR, SUITE_ROOT
-from gpc_assure.terminal_text import printable
 from gpc_assure.transport.preflight import (
     Stop,
     check_before_run,
@@ -175,7 +175,7 @@ def _report_tool_parsers(sub: "argparse._SubParsersAction[argparse.ArgumentParse
 
 
 def verify_command(args: argparse.Namespace) -> int:
-    from gpc_assure.integrity import IntegrityError, check
+    from gpc_assure.report.integrity import IntegrityError, check
 
     try:
         result = check(args.report_dir, cert=args.cert)
@@ -192,7 +192,7 @@ def verify_command(args: argparse.Namespace) -> int:
 
 
 def diff_command(args: argparse.Namespace) -> int:
-    from gpc_assure.report_diff import ReportDiffError, diff_reports, format_diff, load_report
+    from gpc_assure.report.diff import ReportDiffError, diff_reports, format_diff, load_report
 
     try:
         old, new = load_report(args.old), load_report(args.new)
@@ -228,7 +228,7 @@ def _default_report_dir() -> Path:
 
 def _record_stop(report_dir: Path, config: ProviderConfig, error: str) -> None:
     """A summary and an Incomplete assurance report saying why nothing could be checked."""
-    from gpc_assure.assurance_report import build_report, write_assurance_report
+    from gpc_assure.report.assurance import build_report, write_assurance_report
 
     now = datetime.now(UTC).isoformat(timespec="seconds")
     write_summary(
@@ -408,7 +408,7 @@ def _run_against(
 
 
 def _redactor(config: ProviderConfig, names: list[str]) -> Redactor:
-    from gpc_assure.report_files import secret_values
+    from gpc_assure.report.files import secret_values
 
     return Redactor.of(*secret_values(config, names)) if names else Redactor()
 
@@ -428,8 +428,8 @@ def _finish_report_folder(
 ) -> str | None:
     """Readable JUnit names, a last redaction pass over the files (the folder of a run stopped
     before its scenarios is masked only here), then the manifest (and signature) over it all."""
-    from gpc_assure.integrity import IntegrityError, sign_manifest, write_manifest
-    from gpc_assure.report_files import readable_junit, redact_folder
+    from gpc_assure.report.files import readable_junit, redact_folder
+    from gpc_assure.report.integrity import IntegrityError, sign_manifest, write_manifest
 
     readable_junit(report_dir / "junit.xml")
     if masks.active:

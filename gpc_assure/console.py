@@ -9,8 +9,8 @@ from typing import Any, TextIO
 
 import pytest
 
-from gpc_assure.results import OUTCOMES, ScenarioRecord
-from gpc_assure.terminal_text import printable
+from gpc_assure.report.records import OUTCOMES, ScenarioRecord
+from gpc_assure.report.terminal_text import printable
 
 _MARK = {"passed": "ok", "failed": "FAIL", "warning": "WARN", "skipped": "skip", "error": "ERROR"}
 

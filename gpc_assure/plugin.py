@@ -21,7 +21,6 @@ from pytest_bdd.reporting import scenario_reports_registry
 from pytest_bdd.scenario import scenario_wrapper_template_registry
 
 from gpc_assure import __version__
-from gpc_assure.assurance_report import build_report, write_assurance_report
 from gpc_assure.checks.verdict import Judge, NoResponseError, RequirementFailure
 from gpc_assure.config.provider_config import (
     ConfigError,
@@ -31,14 +30,16 @@ from gpc_assure.config.provider_config import (
     load_config,
 )
 from gpc_assure.console import ConsoleReporter, family_table
-from gpc_assure.cucumber import write_cucumber
 from gpc_assure.forked_runs import ForkedRunner
-from gpc_assure.redaction import Redactor
-from gpc_assure.report_folder import ReportFolderError, claim, write_new_text
+from gpc_assure.outcomes import outcome_of
+from gpc_assure.report.assurance import build_report, write_assurance_report
+from gpc_assure.report.cucumber import write_cucumber
+from gpc_assure.report.folder import ReportFolderError, claim, write_new_text
+from gpc_assure.report.records import ScenarioRecord, totals, write_summary
+from gpc_assure.report.redaction import Redactor
+from gpc_assure.report.terminal_text import printable
 from gpc_assure.request.retrieve import RetrieveRequest
-from gpc_assure.results import ScenarioRecord, outcome_of, totals, write_summary
 from gpc_assure.spec.catalogue import catalogue
-from gpc_assure.terminal_text import printable
 from gpc_assure.transport.client import Transport
 from gpc_assure.transport.exchange import MAX_MESSAGE_CHARS, Exchange, bounded_text
 from gpc_assure.transport.tls_context import TlsSetupError
@@ -128,7 +129,7 @@ def redactor(pytest_config: pytest.Config) -> Redactor:
         names = pytest_config.getoption("gpc_redact", None) or []
         found = Redactor()
         if names:
-            from gpc_assure.report_files import secret_values
+            from gpc_assure.report.files import secret_values
 
             try:
                 values, tokens = secret_values(pytest_config.stash[_TARGET].configured(), names)

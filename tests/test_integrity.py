@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
 from cryptography.x509.oid import NameOID
 
-from gpc_assure.integrity import (
+from gpc_assure.report.integrity import (
     MANIFEST,
     SIGNATURE,
     SUMS,

@@ -4,7 +4,7 @@ import base64
 import json
 from dataclasses import dataclass
 
-from gpc_assure.redaction import REDACTED, Redactor
+from gpc_assure.report.redaction import REDACTED, Redactor
 
 NAME = "Surgery Zoë & Co <North>"
 

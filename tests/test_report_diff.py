@@ -1,4 +1,4 @@
-"""gpc_assure.report_diff: comparing two assurance reports for a "no worse than before" gate."""
+"""gpc_assure.report.diff: comparing two assurance reports for a "no worse than before" gate."""
 
 import functools
 import json
@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator  # type: ignore[import-untyped,unused-ignore]
 
-from gpc_assure.report_diff import (
+from gpc_assure.report.diff import (
     REPORT_FILE,
     SCHEMA_FILE,
     ReportDiff,

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from gpc_assure.report_folder import RUN_ENTRIES, ReportFolderError, claim, write_new_text
+from gpc_assure.report.folder import RUN_ENTRIES, ReportFolderError, claim, write_new_text
 
 
 def earlier_run(folder: Path) -> None:

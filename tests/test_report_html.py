@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator  # type: ignore[import-untyped,unused-ignore]
 
-from gpc_assure.report_html import MAX_BODY_CHARS, TITLE, render_html
+from gpc_assure.report.html import MAX_BODY_CHARS, TITLE, render_html
 from gpc_assure.spec.paths import SCHEMAS_DIR
 
 HOSTILE = "<script>alert(1)</script>"

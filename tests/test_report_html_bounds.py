@@ -2,7 +2,7 @@
 
 import json
 
-from gpc_assure.report_html import MAX_BODY_CHARS, PRETTY_MAX_DEPTH, _body
+from gpc_assure.report.html import MAX_BODY_CHARS, PRETTY_MAX_DEPTH, _body
 
 
 def test_a_truncated_body_shows_its_excerpt_size_and_digest() -> None:

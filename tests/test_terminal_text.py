@@ -2,7 +2,7 @@
 
 import pytest
 
-from gpc_assure.terminal_text import printable
+from gpc_assure.report.terminal_text import printable
 
 
 @pytest.mark.parametrize(

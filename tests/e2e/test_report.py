@@ -17,9 +17,9 @@ from cryptography.x509.oid import NameOID
 from jsonschema import Draft202012Validator
 
 from e2e.harness import CliResult, provider_config_file, run_cli
-from gpc_assure.integrity import sign_manifest, write_manifest
 from gpc_assure.provider import ProviderSettings, ReferenceProvider
 from gpc_assure.provider.documents import stored_documents
+from gpc_assure.report.integrity import sign_manifest, write_manifest
 from gpc_assure.spec.catalogue import catalogue
 from gpc_assure.spec.paths import SCHEMAS_DIR
 

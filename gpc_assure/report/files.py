@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from gpc_assure.config.provider_config import ProviderConfig
-from gpc_assure.redaction import MIN_SECRET_CHARS as _MIN_SECRET_CHARS
-from gpc_assure.redaction import REDACTED
+from gpc_assure.report.redaction import MIN_SECRET_CHARS as _MIN_SECRET_CHARS
+from gpc_assure.report.redaction import REDACTED
 from gpc_assure.request.jwt_claims import valid_claims
 from gpc_assure.request.retrieve import valid_request
 

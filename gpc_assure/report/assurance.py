@@ -14,7 +14,7 @@ from typing import Any
 
 from gpc_assure import __version__
 from gpc_assure.config.provider_config import ProviderConfig
-from gpc_assure.results import ScenarioRecord, provider_description, totals
+from gpc_assure.report.records import ScenarioRecord, provider_description, totals
 from gpc_assure.spec.catalogue import Requirement, catalogue
 from gpc_assure.spec.paths import SUITE_ROOT
 
@@ -217,7 +217,7 @@ def build_report(
 
 def write_assurance_report(report_dir: Path, report: dict[str, Any]) -> Path:
     """assurance-report.json, and the HTML page rendered from it."""
-    from gpc_assure.report_html import render_html
+    from gpc_assure.report.html import render_html
 
     path = report_dir / REPORT_FILE
     path.write_text(json.dumps(report, indent=2), encoding="utf-8")

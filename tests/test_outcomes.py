@@ -4,7 +4,8 @@ import json
 
 import pytest
 
-from gpc_assure.results import ScenarioRecord, outcome_of, totals
+from gpc_assure.outcomes import outcome_of
+from gpc_assure.report.records import ScenarioRecord, totals
 
 NODE = "steps/test_conformance.py::test_an_unknown_document_id"
 
