@@ -35,7 +35,7 @@ unit: $(STAMP)
 
 ## bench: time the suite (serial, parallel, 200 ms latency) and its peak memory; writes reports/bench.json
 bench: $(STAMP)
-	$(BIN)/python -m gpc_assure.bench --out reports/bench.json
+	$(BIN)/python -m tools.bench --out reports/bench.json
 
 ## self-assure: the fault matrix on its own; writes reports/self-assurance.{json,md}
 self-assure: $(STAMP)

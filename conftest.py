@@ -1,7 +1,7 @@
 """Loads the conformance plugin and the step definitions for every pytest session here."""
 
 pytest_plugins = [
-    "gpc_assure.plugin",
+    "gpc_assure.run.plugin",
     "steps.request_steps",
     "steps.jwt_steps",
     "steps.response_steps",

@@ -112,7 +112,7 @@ def _self_assure_parser(sub: "argparse._SubParsersAction[argparse.ArgumentParser
 
 def self_assure(args: argparse.Namespace) -> int:
     from gpc_assure.provider import FAULTS, READINGS
-    from gpc_assure.self_assurance import run_matrix, write_reports
+    from gpc_assure.run.self_assurance import run_matrix, write_reports
 
     for kind, names, known in (("fault", args.fault, FAULTS), ("reading", args.reading, READINGS)):
         unknown = sorted(set(names or ()) - set(known))
@@ -311,7 +311,7 @@ def run(args: argparse.Namespace) -> int:
     embedded = None
     try:
         if config.base_url is None:
-            from gpc_assure.embedded import start_embedded_provider
+            from gpc_assure.run.embedded import start_embedded_provider
 
             embedded, config = start_embedded_provider(config)
             print(

@@ -38,7 +38,7 @@ def test_quick_bench_writes_every_figure(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GPC_ASSURE_")}
     env["PYTHONPATH"] = str(ROOT)
     completed = subprocess.run(
-        [sys.executable, "-m", "gpc_assure.bench", "--quick", "--out", str(out)],
+        [sys.executable, "-m", "tools.bench", "--quick", "--out", str(out)],
         cwd=tmp_path,
         env=env,
         capture_output=True,

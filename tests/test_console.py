@@ -4,8 +4,8 @@ import io
 import re
 from typing import Any
 
-from gpc_assure.console import ConsoleReporter, family_table
 from gpc_assure.report.records import ScenarioRecord
+from gpc_assure.run.console import ConsoleReporter, family_table
 
 HOSTILE = "\x1b]0;owned\x07\x1b[2J\x9b2J"
 RAW_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")

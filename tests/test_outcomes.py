@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from gpc_assure.outcomes import outcome_of
 from gpc_assure.report.records import ScenarioRecord, totals
+from gpc_assure.run.outcomes import outcome_of
 
 NODE = "steps/test_conformance.py::test_an_unknown_document_id"
 

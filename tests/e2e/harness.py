@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from gpc_assure.provider import ReferenceProvider
-from gpc_assure.self_assurance import provider_config_toml
+from gpc_assure.run.self_assurance import provider_config_toml
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from gpc_assure.provider import READINGS
-from gpc_assure.self_assurance import (
+from gpc_assure.run.self_assurance import (
     ReadingRun,
     ScenarioResult,
     SuiteRun,

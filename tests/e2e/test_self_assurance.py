@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from gpc_assure.provider import FAULTS
-from gpc_assure.self_assurance import FaultRun, run_matrix, write_reports
+from gpc_assure.run.self_assurance import FaultRun, run_matrix, write_reports
 from gpc_assure.spec.catalogue import catalogue
 
 pytestmark = pytest.mark.e2e

@@ -29,9 +29,6 @@ from gpc_assure.config.provider_config import (
     from_resolved_dict,
     load_config,
 )
-from gpc_assure.console import ConsoleReporter, family_table
-from gpc_assure.forked_runs import ForkedRunner
-from gpc_assure.outcomes import outcome_of
 from gpc_assure.report.assurance import build_report, write_assurance_report
 from gpc_assure.report.cucumber import write_cucumber
 from gpc_assure.report.folder import ReportFolderError, claim, write_new_text
@@ -39,6 +36,9 @@ from gpc_assure.report.records import ScenarioRecord, totals, write_summary
 from gpc_assure.report.redaction import Redactor
 from gpc_assure.report.terminal_text import printable
 from gpc_assure.request.retrieve import RetrieveRequest
+from gpc_assure.run.console import ConsoleReporter, family_table
+from gpc_assure.run.outcomes import outcome_of
+from gpc_assure.run.parallel import ForkedRunner
 from gpc_assure.spec.catalogue import catalogue
 from gpc_assure.transport.client import Transport
 from gpc_assure.transport.exchange import MAX_MESSAGE_CHARS, Exchange, bounded_text
@@ -83,7 +83,7 @@ class Target:
         return config
 
     def _start_embedded(self, config: ProviderConfig) -> ProviderConfig:
-        from gpc_assure.embedded import start_embedded_provider
+        from gpc_assure.run.embedded import start_embedded_provider
 
         self._embedded, resolved = start_embedded_provider(config)
         return resolved

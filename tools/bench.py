@@ -1,6 +1,6 @@
 """Benchmark of `gpc-assure run`: run time, parallel speed-up and peak memory.
 
-`python -m gpc_assure.bench [--out reports/bench.json] [--quick]` starts reference providers
+`python -m tools.bench [--out reports/bench.json] [--quick]` starts reference providers
 in this process, runs the suite against them in child processes, prints a table and writes
 JSON. Targets are informational: a missed target never makes the exit status non-zero.
 
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from gpc_assure.provider import ReferenceProvider
 
 TIMING_ENV = "GPC_BENCH_TIMING_FILE"
-PLUGIN = "gpc_assure.bench"  # not __name__: that is __main__ under `python -m`
+PLUGIN = "tools.bench"  # not __name__: that is __main__ under `python -m`
 RUN_TIMEOUT_SECONDS = 900
 QUICK_KEYWORD = "without_header or existing_document"
 LARGE_KEYWORD = "large"
@@ -60,7 +60,7 @@ class BenchError(Exception):
     """A measurement could not be taken; the message says which and why."""
 
 
-# --- the pytest plugin side: loaded into `gpc-assure run` with `-p gpc_assure.bench` ---------
+# --- the pytest plugin side: loaded into `gpc-assure run` with `-p tools.bench` ---------
 
 _MARKS: dict[str, float] = {}
 
@@ -340,7 +340,7 @@ def plain_loop(report_dir: Path) -> LoopResult:
 def provider_config(work: Path, delay: float) -> Iterator[Path]:
     """A reference provider in this process, and a config file pointing at it."""
     from gpc_assure.provider import ProviderSettings, ReferenceProvider
-    from gpc_assure.self_assurance import provider_config_toml
+    from gpc_assure.run.self_assurance import provider_config_toml
 
     provider: ReferenceProvider
     with ReferenceProvider(ProviderSettings(delay_seconds=delay)) as provider:
@@ -565,7 +565,7 @@ def table(bench: Bench) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m gpc_assure.bench", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m tools.bench", description=__doc__)
     parser.add_argument("--out", type=Path, default=Path("reports/bench.json"), metavar="FILE")
     parser.add_argument("--quick", action="store_true", help=f"only -k {QUICK_KEYWORD!r}")
     args = parser.parse_args(argv)

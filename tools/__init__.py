@@ -1,0 +1,1 @@
+"""Developer tools of the gpc-assure checkout; not shipped in the wheel."""
