@@ -1,36 +1,28 @@
 """The `gpc-assure` command: run the suite against a provider, or run the reference provider."""
 
 import argparse
-import json
 import os
 import sys
-import tempfile
-from datetime import UTC, datetime
 from pathlib import Path
 
 from gpc_assure import __version__
 from gpc_assure.config.provider_config import (
     ConfigError,
-    ProviderConfig,
     add_config_arguments,
     load_config,
     overrides_from_args,
-    to_resolved_dict,
 )
-from gpc_assure.report.folder import ReportFolderError, claim, write_new_text
-from gpc_assure.report.records import write_summary
-from gpc_assure.report.redaction import Redactor
+from gpc_assure.report.records import totals
 from gpc_assure.report.terminal_text import printable
-from gpc_assure.spec.paths import STEPS_DIR, SUITE_ROOT
-from gpc_assure.transport.preflight import (
-    Stop,
-    check_before_run,
-    first_hop,
-    unloadable_refused_clients,
+from gpc_assure.run.session import (
+    Ended,
+    RunOptions,
+    RunSession,
+    SessionError,
+    default_report_dir,
 )
-from gpc_assure.transport.tls_context import TlsSetupError, client_ssl_context
+from gpc_assure.transport.preflight import Stop, first_hop
 
-CONFORMANCE_INI = Path(__file__).with_name("conformance.ini")
 EXIT_PASSED = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
@@ -222,69 +214,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _default_report_dir() -> Path:
-    return Path("reports") / (datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + f"-{os.getpid()}")
-
-
-def _record_stop(report_dir: Path, config: ProviderConfig, error: str) -> None:
-    """A summary and an Incomplete assurance report saying why nothing could be checked."""
-    from gpc_assure.report.assurance import build_report, write_assurance_report
-
-    now = datetime.now(UTC).isoformat(timespec="seconds")
-    write_summary(
-        report_dir,
-        config,
-        embedded=False,
-        started_at=now,
-        records=[],
-        version=__version__,
-        error=error,
+def _options(args: argparse.Namespace) -> RunOptions:
+    return RunOptions(
+        report_dir=args.report_dir or default_report_dir(),
+        force=args.force,
+        redact=tuple(args.redact),
+        sign_key=args.sign_key,
+        jobs=args.jobs,
     )
-    report = build_report(
-        report_dir=report_dir,
-        config=config,
-        records=[],
-        embedded=False,
-        started_at=now,
-        finished_at=now,
-        error=error,
-    )
-    write_assurance_report(report_dir, report)
-
-
-def _pytest_args(
-    args: argparse.Namespace, report_dir: Path, resolved: Path, embedded: bool
-) -> list[str]:
-    pytest_args = [
-        str(STEPS_DIR / "test_conformance.py"),
-        "--rootdir",
-        str(SUITE_ROOT),
-        "-p",
-        "no:cacheprovider",
-        "--resolved-config",
-        str(resolved),
-        "--report-dir",
-        str(report_dir),
-        f"--junitxml={report_dir / 'junit.xml'}",
-        f"--alluredir={report_dir / 'allure-results'}",
-        "-p",
-        "no:terminal",
-        "--gpc-console",
-        "-o",
-        "junit_family=xunit1",
-        "-o",
-        "junit_suite_name=gpc-assure",
-    ]
-    pytest_args += ["-c", str(CONFORMANCE_INI), "--confcutdir", str(SUITE_ROOT)]
-    if args.keyword:
-        pytest_args += ["-k", args.keyword]
-    if args.jobs > 1:
-        pytest_args += ["--gpc-jobs", str(args.jobs)]
-    if embedded:
-        pytest_args.append("--embedded-provider")
-    for name in args.redact:
-        pytest_args += ["--gpc-redact", name]
-    return pytest_args
 
 
 def run(args: argparse.Namespace) -> int:
@@ -304,40 +241,29 @@ def run(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(f"gpc-assure: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    report_dir: Path = args.report_dir or _default_report_dir()
-    if args.sign_key is not None and not args.sign_key.is_file():
-        print(f"gpc-assure: --sign-key: no such file: {args.sign_key}", file=sys.stderr)
-        return EXIT_USAGE
-    embedded = None
+    session = RunSession(config, _options(args))
     try:
-        if config.base_url is None:
-            from gpc_assure.run.embedded import start_embedded_provider
-
-            embedded, config = start_embedded_provider(config)
+        if session.embedded:
             print(
-                f"gpc-assure: no provider configured; embedded reference provider at "
-                f"{config.base_url}"
+                "gpc-assure: no provider configured; embedded reference provider at "
+                f"{session.resolved().base_url}"
             )
-        return _run_against(args, config, report_dir, embedded=embedded is not None)
+        return _run_session(args, session)
+    except SessionError as exc:
+        print(f"gpc-assure: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     finally:
-        if embedded is not None:
-            embedded.stop()
+        session.close()
 
 
-def _stop_before_scenarios(
-    args: argparse.Namespace,
-    config: ProviderConfig,
-    report_dir: Path,
-    stop: Stop,
-    masks: Redactor,
-) -> None:
+def _stop_before_scenarios(session: RunSession, stop: Stop) -> None:
     """Write the report folder saying why the provider was not judged, and say it once."""
-    _record_stop(report_dir, config, stop.error)
-    _finish_report_folder(args, report_dir, masks)
-    where = report_dir.resolve()
+    session.write_reports(error=stop.error)
+    session.seal()
+    where = session.report_dir.resolve()
     if stop.kind == "unreachable":
         print(
-            f"gpc-assure: cannot reach the provider at {first_hop(config)}: "
+            f"gpc-assure: cannot reach the provider at {first_hop(session.resolved())}: "
             f"{printable(stop.reason)}",
             file=sys.stderr,
         )
@@ -350,67 +276,29 @@ def _stop_before_scenarios(
         )
 
 
-def _run_against(
-    args: argparse.Namespace, config: ProviderConfig, report_dir: Path, *, embedded: bool
-) -> int:
-    import pytest
-
-    try:
-        if config.transport_assured:
-            client_ssl_context(config.tls)  # the configured files load: else a usage error
-    except TlsSetupError as exc:
-        print(f"gpc-assure: config error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    unloadable = unloadable_refused_clients(config) if config.transport_assured else None
-    if unloadable is not None:
-        print(f"gpc-assure: config error: {unloadable}", file=sys.stderr)
-        return EXIT_USAGE
-    try:
-        masks = _redactor(config, args.redact)
-    except ValueError as exc:
-        print(f"gpc-assure: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    try:
-        claim(report_dir, force=args.force)
-    except ReportFolderError as exc:
-        print(f"gpc-assure: --report-dir: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    stop = check_before_run(config)
+def _run_session(args: argparse.Namespace, session: RunSession) -> int:
+    """Check the set-up, claim the folder, preflight, run the scenarios in-process, seal."""
+    session.check_set_up()
+    session.claim_folder()
+    stop = session.preflight()
     if stop is not None:
-        _stop_before_scenarios(args, config, report_dir, stop, masks)
+        _stop_before_scenarios(session, stop)
         return EXIT_UNREACHABLE
-    if not config.transport_assured:
+    if not session.resolved().transport_assured:
         print("gpc-assure: WARNING: plain HTTP; transport security is NOT assured by this run")
-    resolved = report_dir / "resolved-config.json"
-    write_new_text(resolved, json.dumps(masks.mask(to_resolved_dict(config)), indent=2))
-    with tempfile.TemporaryDirectory(prefix="gpc-assure-") as private:
-        handed = resolved
-        if masks.active:  # the run needs the real values: handed over outside the folder
-            handed = Path(private) / "resolved-config.json"
-            handed.write_text(json.dumps(to_resolved_dict(config)), encoding="utf-8")
-        code = pytest.main(_pytest_args(args, report_dir, handed, embedded))
-    problem = _finish_report_folder(args, report_dir, masks)
-    _print_totals(report_dir)
-    if problem is not None:
-        print(f"gpc-assure: {problem}", file=sys.stderr)
+    ended = session.run_scenarios(keyword=args.keyword)
+    if ended is Ended.USAGE_ERROR:
         return EXIT_USAGE
-    if code == pytest.ExitCode.OK:
+    session.seal()
+    _print_totals(session)
+    if ended is Ended.ALL_MET:
         return EXIT_PASSED
-    if code == pytest.ExitCode.TESTS_FAILED:
-        return EXIT_FAILED
-    if code == pytest.ExitCode.NO_TESTS_COLLECTED:
+    if ended is Ended.NOTHING_MATCHED:
         print("gpc-assure: no scenario matched; nothing was checked", file=sys.stderr)
         return EXIT_USAGE
-    if code == pytest.ExitCode.USAGE_ERROR:
-        return EXIT_USAGE
-    print(f"gpc-assure: the run did not complete (pytest exit {int(code)})", file=sys.stderr)
+    if ended is Ended.INTERRUPTED:
+        print("gpc-assure: the run did not complete", file=sys.stderr)
     return EXIT_FAILED
-
-
-def _redactor(config: ProviderConfig, names: list[str]) -> Redactor:
-    from gpc_assure.report.files import secret_values
-
-    return Redactor.of(*secret_values(config, names)) if names else Redactor()
 
 
 def _dispatch(argv: list[str]) -> int:
@@ -423,35 +311,12 @@ def _dispatch(argv: list[str]) -> int:
     return commands.get(args.command, run)(args)
 
 
-def _finish_report_folder(
-    args: argparse.Namespace, report_dir: Path, masks: Redactor
-) -> str | None:
-    """Readable JUnit names, a last redaction pass over the files (the folder of a run stopped
-    before its scenarios is masked only here), then the manifest (and signature) over it all."""
-    from gpc_assure.report.files import readable_junit, redact_folder
-    from gpc_assure.report.integrity import IntegrityError, sign_manifest, write_manifest
-
-    readable_junit(report_dir / "junit.xml")
-    if masks.active:
-        redact_folder(report_dir, set(masks.values), masks.tokens)
-    write_manifest(report_dir)
-    if args.sign_key is not None:
-        password = os.environ.get("GPC_ASSURE_SIGN_KEY_PASSWORD")
-        try:
-            sign_manifest(report_dir, args.sign_key, password.encode() if password else None)
-        except IntegrityError as exc:
-            return str(exc)
-    return None
-
-
-def _print_totals(report_dir: Path) -> None:
+def _print_totals(session: RunSession) -> None:
     """The run's last line: totals per outcome and where the report is."""
-    summary_file = report_dir / "summary.json"
-    if summary_file.is_file():
-        counts = json.loads(summary_file.read_text(encoding="utf-8"))["totals"]
-        totals = ", ".join(f"{n} {outcome}" for outcome, n in counts.items() if n) or "none run"
-        print(f"gpc-assure: scenarios: {totals}")
-    print(f"gpc-assure: report: {report_dir.resolve()}")
+    counts = totals(session.records.sorted())
+    shown = ", ".join(f"{n} {outcome}" for outcome, n in counts.items() if n) or "none run"
+    print(f"gpc-assure: scenarios: {shown}")
+    print(f"gpc-assure: report: {session.report_dir.resolve()}")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,6 +1,9 @@
-"""Result records, one per scenario, and the summary.json written from them."""
+"""Result records, one per scenario: the stream they are written to as scenarios finish, and the
+summary.json written from them."""
 
 import json
+import os
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +25,36 @@ class ScenarioRecord:
     message: str
     findings: list[dict[str, str]] = field(default_factory=list)
     evidence: str | None = None
+    duration: float = 0.0
+
+
+RECORDS_FILE = "records.jsonl"
+
+
+class RecordStream:
+    """`records.jsonl` in the report folder: one line per scenario, appended (already redacted)
+    as each one finishes, so that nothing of a finished scenario is held in memory and a run
+    stopped half-way still leaves what it judged. Every other result file is written from it."""
+
+    def __init__(self, report_dir: Path) -> None:
+        self.path = report_dir / RECORDS_FILE
+
+    def append(self, record: ScenarioRecord) -> None:
+        flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0)
+        line = json.dumps(asdict(record), separators=(",", ":")) + "\n"
+        with os.fdopen(os.open(self.path, flags, 0o644), "a", encoding="utf-8") as handle:
+            handle.write(line)
+
+    def __iter__(self) -> Iterator[ScenarioRecord]:
+        if not self.path.is_file():
+            return
+        with self.path.open(encoding="utf-8") as handle:
+            for line in handle:
+                yield ScenarioRecord(**json.loads(line))
+
+    def sorted(self) -> list[ScenarioRecord]:
+        """Every record, in scenario id order: the same order, serial or parallel."""
+        return sorted(self, key=lambda record: record.id)
 
 
 def transport_description(config: ProviderConfig) -> str:

@@ -12,6 +12,10 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from gpc_assure.config.provider_config import ProviderConfig
+from gpc_assure.request.jwt_claims import valid_claims
+from gpc_assure.request.retrieve import valid_request
+
 REDACTED = "[redacted]"
 MIN_SECRET_CHARS = 4
 _JWT = re.compile(r"eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]*)?")
@@ -107,3 +111,49 @@ class Redactor:
         if self.tokens and key == "jwt" and isinstance(value, dict):
             return {k: REDACTED if k == "signature" else self.mask(v) for k, v in value.items()}
         return self.mask(value)
+
+
+def _claim(claims: dict[str, object], path: str) -> list[str]:
+    """Every string or number under the dotted `path` (lists are searched through)."""
+    nodes: list[object] = [claims]
+    for part in path.split("."):
+        found: list[object] = []
+        for node in nodes:
+            items = node if isinstance(node, list) else [node]
+            found += [i[part] for i in items if isinstance(i, dict) and part in i]
+        nodes = found
+    flat: list[str] = []
+    for node in nodes:
+        for value in node if isinstance(node, list) else [node]:
+            if isinstance(value, str | int) and not isinstance(value, bool):
+                flat.append(str(value))
+    return flat
+
+
+def secret_values(config: ProviderConfig, names: Iterable[str]) -> tuple[set[str], bool]:
+    """The literal values of the named headers and JWT claims, and whether any claim is named
+    (then whole tokens must go too: their base64 would still carry the values)."""
+    request = valid_request(config, "redaction-probe")
+    claims = valid_claims(config, 0)
+    values: set[str] = set()
+    claim_named = False
+    for name in names:
+        header = request.header(name)
+        if header is not None:
+            values.add(header)
+            continue
+        found = _claim(claims, name)
+        if not found:
+            raise ValueError(
+                f"--redact {name}: not a request header or JWT claim path "
+                "(e.g. Ssp-From, Ssp-To, requesting_organization.identifier.value)"
+            )
+        values.update(found)
+        claim_named = True
+    short = sorted(v for v in values if len(v) < MIN_SECRET_CHARS)
+    if short:
+        raise ValueError(
+            f"--redact: a value of {len(short[0])} characters cannot be masked safely "
+            f"(at least {MIN_SECRET_CHARS} needed); drop that name or change its value"
+        )
+    return values, claim_named

@@ -57,4 +57,5 @@ def outcome_of(
         message=message,
         findings=findings,
         evidence=props.get("evidence", [None])[0],
+        duration=sum(phase.duration for phase in phases.values()),
     )

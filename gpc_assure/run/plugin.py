@@ -1,17 +1,16 @@
 """The pytest plugin that turns the feature files into a conformance run against one provider.
 
-It resolves the provider (or starts the embedded reference provider), hands steps a transport
-and a judge, maps `@req:` tags to markers, and records one result per scenario, from which
-`summary.json` is written. It stays passive in sessions that collect no scenarios.
+It takes the run session `gpc-assure run` hands it (or builds one from its own options under
+plain pytest), hands steps a transport and a judge, maps `@req:` tags to markers, and appends
+one record per scenario to the session's record stream, from which every result file is
+written. It stays passive in sessions that collect no scenarios.
 """
 
 import json
 import os
 import re
 from collections.abc import Callable, Generator
-from contextlib import suppress
 from dataclasses import asdict
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,118 +25,89 @@ from gpc_assure.config.provider_config import (
     ConfigError,
     DocumentExpectation,
     ProviderConfig,
-    from_resolved_dict,
     load_config,
 )
-from gpc_assure.report.assurance import build_report, write_assurance_report
-from gpc_assure.report.cucumber import write_cucumber
-from gpc_assure.report.folder import ReportFolderError, claim, write_new_text
-from gpc_assure.report.records import ScenarioRecord, totals, write_summary
+from gpc_assure.report.folder import write_new_text
+from gpc_assure.report.records import totals
 from gpc_assure.report.redaction import Redactor
 from gpc_assure.report.terminal_text import printable
 from gpc_assure.request.retrieve import RetrieveRequest
 from gpc_assure.run.console import ConsoleReporter, family_table
 from gpc_assure.run.outcomes import outcome_of
 from gpc_assure.run.parallel import ForkedRunner
+from gpc_assure.run.session import RunOptions, RunSession, SessionError, default_report_dir
 from gpc_assure.spec.catalogue import catalogue
+from gpc_assure.spec.paths import FEATURES_DIR, STEPS_DIR
 from gpc_assure.transport.client import Transport
 from gpc_assure.transport.exchange import MAX_MESSAGE_CHARS, Exchange, bounded_text
-from gpc_assure.transport.tls_context import TlsSetupError
 from gpc_assure.transport.tls_probe import ProbeResult
 
 REQ_TAG = re.compile(r"^req:(?P<id>[A-Z0-9-]+)$")
 EACH_DOCUMENT_TAG = "each-document"
 
-_TARGET = pytest.StashKey["Target"]()
+_SESSION = pytest.StashKey[RunSession]()
+_OWNED = pytest.StashKey[bool]()
 _JUDGE = pytest.StashKey[Judge]()
 _EXCHANGES = pytest.StashKey[list[Exchange]]()
 _PROBES = pytest.StashKey[list[dict[str, object]]]()
 _STEP = pytest.StashKey[int]()
-_REDACTOR = pytest.StashKey[Redactor]()
 
 
-class Target:
-    """The provider under test, resolved once per process; starts the embedded one if needed."""
-
-    def __init__(self, pytest_config: pytest.Config) -> None:
-        self._pytest_config = pytest_config
-        self._config: ProviderConfig | None = None
-        self._embedded: Any = None
-        self._transport: Transport | None = None
-
-    def configured(self) -> ProviderConfig:
-        """The configuration as loaded (pointing at the embedded provider once it started)."""
-        if self._config is None:
-            self._config = _load_provider_config(self._pytest_config)
-        return self._config
-
-    def documents(self) -> tuple[DocumentExpectation, ...]:
-        return self.resolved().documents
-
-    def resolved(self) -> ProviderConfig:
-        """The configuration pointing at a live provider."""
-        config = self.configured()
-        if config.base_url is None:
-            config = self._start_embedded(config)
-            self._config = config
-        return config
-
-    def _start_embedded(self, config: ProviderConfig) -> ProviderConfig:
-        from gpc_assure.run.embedded import start_embedded_provider
-
-        self._embedded, resolved = start_embedded_provider(config)
-        return resolved
-
-    @property
-    def embedded(self) -> bool:
-        return (
-            self._embedded is not None
-            or self.configured().base_url is None
-            or bool(self._pytest_config.getoption("embedded_provider"))
-        )
-
-    def transport(self) -> Transport:
-        if self._transport is None:
-            try:
-                self._transport = Transport(self.resolved())
-            except TlsSetupError as exc:
-                raise pytest.UsageError(f"gpc-assure: {exc}") from None
-        return self._transport
-
-    def close(self) -> None:
-        if self._transport is not None:
-            self._transport.close()
-        if self._embedded is not None:
-            self._embedded.stop()
+def _handed_session(config: pytest.Config) -> RunSession | None:
+    """The session `gpc-assure run` passed in with `pytest.main(..., plugins=[session])`."""
+    return next((p for p in config.pluginmanager.get_plugins() if isinstance(p, RunSession)), None)
 
 
-def _load_provider_config(pytest_config: pytest.Config) -> ProviderConfig:
-    resolved_file = pytest_config.getoption("resolved_config")
-    provider_file = pytest_config.getoption("provider_config")
+def _own_session(config: pytest.Config) -> RunSession:
+    """A session built from this plugin's options, for a plain `pytest` run of the scenarios."""
+    provider_file = config.getoption("provider_config")
     try:
-        if resolved_file:
-            data = json.loads(Path(resolved_file).read_text(encoding="utf-8"))
-            return from_resolved_dict(data)
-        return load_config(Path(provider_file) if provider_file else None, os.environ, {})
+        provider = load_config(Path(provider_file) if provider_file else None, os.environ, {})
     except ConfigError as exc:
         raise pytest.UsageError(str(exc)) from None
+    sign_key = config.getoption("gpc_sign_key")
+    options = RunOptions(
+        report_dir=Path(config.getoption("report_dir") or default_report_dir()),
+        force=bool(config.getoption("gpc_force")),
+        force_option="--gpc-force",
+        redact=tuple(config.getoption("gpc_redact") or ()),
+        sign_key=Path(sign_key) if sign_key else None,
+        jobs=int(config.getoption("gpc_jobs")),
+    )
+    return RunSession(provider, options)
+
+
+def session_of(config: pytest.Config) -> RunSession:
+    """The run session, built on first use under plain pytest."""
+    if _SESSION not in config.stash:
+        handed = _handed_session(config)
+        config.stash[_OWNED] = handed is None
+        config.stash[_SESSION] = handed if handed is not None else _own_session(config)
+    return config.stash[_SESSION]
+
+
+def _usage(exc: SessionError) -> pytest.UsageError:
+    return pytest.UsageError(f"gpc-assure: {exc}")
 
 
 def redactor(pytest_config: pytest.Config) -> Redactor:
-    """What `--gpc-redact` masks, worked out once from the configuration."""
-    if _REDACTOR not in pytest_config.stash:
-        names = pytest_config.getoption("gpc_redact", None) or []
-        found = Redactor()
-        if names:
-            from gpc_assure.report.files import secret_values
+    """What `--redact` masks, worked out once from the configuration."""
+    try:
+        return session_of(pytest_config).redactor()
+    except SessionError as exc:
+        raise _usage(exc) from None
 
-            try:
-                values, tokens = secret_values(pytest_config.stash[_TARGET].configured(), names)
-            except ValueError as exc:
-                raise pytest.UsageError(f"gpc-assure: {exc}") from None
-            found = Redactor.of(values, tokens)
-        pytest_config.stash[_REDACTOR] = found
-    return pytest_config.stash[_REDACTOR]
+
+def _targets_scenarios(config: pytest.Config) -> bool:
+    """Whether this plain pytest session was asked to run the conformance scenarios."""
+    if config.getoption("provider_config"):
+        return True
+    roots = (STEPS_DIR.resolve(), FEATURES_DIR.resolve())
+    for arg in config.args:
+        path = Path(arg.split("::", 1)[0]).resolve()
+        if any(path == root or root in path.parents or path in root.parents for root in roots):
+            return True
+    return False
 
 
 def _bounded(finding: dict[str, str]) -> dict[str, str]:
@@ -158,11 +128,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="provider configuration (TOML); GPC_ASSURE_* environment variables override it",
     )
     group.addoption(
-        "--resolved-config",
-        metavar="FILE",
-        help="a fully resolved configuration written by `gpc-assure run` (no env merging)",
-    )
-    group.addoption(
         "--gpc-jobs",
         type=int,
         default=1,
@@ -173,11 +138,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--gpc-console",
         action="store_true",
         help="show gpc-assure's progress line and family table (use with -p no:terminal)",
-    )
-    group.addoption(
-        "--embedded-provider",
-        action="store_true",
-        help="the resolved configuration points at an embedded reference provider",
     )
     group.addoption(
         "--gpc-redact",
@@ -197,27 +157,44 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         help="reuse a report folder that holds an earlier run's report (removed first)",
     )
+    group.addoption(
+        "--gpc-sign-key",
+        metavar="FILE",
+        help="sign the manifest with this PEM private key (as `gpc-assure run --sign-key`)",
+    )
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
+    """Before JUnit and Allure configure themselves: the session, its claimed report folder
+    (when this run is the scenarios') and the Allure results folder inside it."""
     config.addinivalue_line("markers", "req(id): the catalogue requirement a scenario checks")
     config.addinivalue_line(
         "markers", "each_document: run the scenario once per configured document"
     )
     config.addinivalue_line("markers", "tag(name): any other Gherkin tag")
-    if not hasattr(config, "workerinput") and not config.getoption("report_dir"):
-        run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + f"-{os.getpid()}"
-        config.option.report_dir = str(Path("reports") / run_id)
-    config.stash[_TARGET] = Target(config)
-    jobs = config.getoption("gpc_jobs")
-    if jobs > 1 and hasattr(os, "fork") and not hasattr(config, "workerinput"):
+    if hasattr(config, "workerinput"):
+        return
+    handed = _handed_session(config) is not None
+    if not handed and not _targets_scenarios(config):
+        return  # some other pytest session that happens to load this plugin
+    session = session_of(config)
+    try:
+        if not handed:
+            session.check_set_up()
+            session.claim_folder()
+    except SessionError as exc:
+        raise _usage(exc) from None
+    if hasattr(config.option, "allure_report_dir") and not config.option.allure_report_dir:
+        config.option.allure_report_dir = str(session.report_dir / "allure-results")
+    jobs = session.options.jobs
+    if jobs > 1 and hasattr(os, "fork"):
         config.pluginmanager.register(ForkedRunner(jobs), "gpc-assure-forked-runs")
-    if not hasattr(config, "workerinput"):
-        console = ConsoleReporter(config) if config.getoption("gpc_console") else None
-        if console is not None:
-            config.pluginmanager.register(console, "gpc-assure-console")
-        config.pluginmanager.register(RunRecorder(config, console), "gpc-assure-recorder")
-    _mask_allure_results(redactor(config) if config.getoption("gpc_redact", None) else Redactor())
+    console = ConsoleReporter(config) if config.getoption("gpc_console") else None
+    if console is not None:
+        config.pluginmanager.register(console, "gpc-assure-console")
+    config.pluginmanager.register(RunRecorder(config, console), "gpc-assure-recorder")
+    _mask_allure_results(redactor(config))
 
 
 def _mask_allure_results(masks: Redactor) -> None:
@@ -242,8 +219,16 @@ def _mask_allure_results(masks: Redactor) -> None:
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    with suppress(KeyError):
-        config.stash[_TARGET].close()
+    """Under plain pytest the plugin owns the session: it seals the folder and stops it."""
+    session = config.stash.get(_SESSION, None)
+    if session is None or not config.stash.get(_OWNED, False):
+        return
+    try:
+        recorder = config.pluginmanager.get_plugin("gpc-assure-recorder")
+        if recorder is not None and recorder.finished:
+            session.seal()
+    finally:
+        session.close()
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -262,7 +247,7 @@ def pytest_bdd_apply_tag(tag: str, function: Callable[..., object]) -> object:
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if metafunc.definition.get_closest_marker("each_document") is None:
         return
-    documents = metafunc.config.stash[_TARGET].documents()
+    documents = session_of(metafunc.config).documents()
     metafunc.parametrize(
         "configured_document", documents, ids=[d.id for d in documents], indirect=True
     )
@@ -274,7 +259,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         template = _template(item)
         if template is None:
             continue
-        spec = config.stash[_TARGET].configured().spec
+        spec = session_of(config).configured.spec
         item.user_properties.append(("spec_version", spec))
         item.user_properties.append(("feature", template.feature.name))
         item.user_properties.append(("scenario", _rendered(item, template).name))
@@ -290,12 +275,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.fixture(scope="session")
 def provider_config(pytestconfig: pytest.Config) -> ProviderConfig:
     """The configuration of the provider under test, pointing at a live endpoint."""
-    return pytestconfig.stash[_TARGET].resolved()
+    return session_of(pytestconfig).resolved()
 
 
 @pytest.fixture(scope="session")
 def transport(pytestconfig: pytest.Config) -> Transport:
-    return pytestconfig.stash[_TARGET].transport()
+    try:
+        return session_of(pytestconfig).transport()
+    except SessionError as exc:
+        raise _usage(exc) from None
 
 
 @pytest.fixture
@@ -422,12 +410,13 @@ def _write_evidence(
     item: pytest.Item, findings: list[dict[str, str]], steps: list[dict[str, str]], masks: Redactor
 ) -> Path:
     """The scenario's steps, findings, exchanges and probes as one JSON file (masked); its path."""
-    report_dir = Path(item.config.getoption("report_dir"))
+    session = session_of(item.config)
+    report_dir = session.report_dir
     path = _evidence_file(report_dir, item.nodeid)
     path.parent.mkdir(parents=True, exist_ok=True)
     evidence = {
         "scenario": item.nodeid,
-        "spec_version": item.config.stash[_TARGET].configured().spec,
+        "spec_version": session.configured.spec,
         "steps": steps,
         "findings": findings,
         "exchanges": [e.to_evidence() for e in item.stash.get(_EXCHANGES, [])],
@@ -484,30 +473,28 @@ def not_applicable_reason(requirements: list[str], spec: str) -> str | None:
 
 
 class RunRecorder:
-    """Folds each scenario's phase reports into a record (on the controller under xdist)."""
+    """Folds each scenario's phase reports into a record (in the parent under --jobs) and
+    appends it to the session's record stream; writes the result files at the end."""
 
     def __init__(self, config: pytest.Config, console: ConsoleReporter | None = None) -> None:
         self.config = config
         self.console = console
-        self.records: list[ScenarioRecord] = []
+        self.session = session_of(config)
+        self.count = 0
+        self.finished = False
         self._phases: dict[str, dict[str, pytest.TestReport]] = {}
-        self.started_at = datetime.now(UTC).isoformat(timespec="seconds")
-
-    @property
-    def report_dir(self) -> Path:
-        return Path(self.config.getoption("report_dir"))
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
-        """Claim the report folder once scenarios are to run (`gpc-assure run` claims it)."""
-        if self.config.getoption("resolved_config") or not any(
+        """Under plain pytest, a provider that cannot be judged stops the run here (exit 3)."""
+        if not self.config.stash.get(_OWNED, False) or not any(
             _template(item) is not None for item in session.items
         ):
             return
-        try:
-            force = self.config.getoption("gpc_force")
-            claim(self.report_dir, force=force, force_option="--gpc-force")
-        except ReportFolderError as exc:
-            raise pytest.UsageError(str(exc)) from None
+        stop = self.session.preflight()
+        if stop is not None:
+            self.session.write_reports(error=stop.error)
+            self.finished = True
+            pytest.exit(f"gpc-assure: {printable(stop.error)}", returncode=3)
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         phases = self._phases.setdefault(report.nodeid, {})
@@ -516,53 +503,34 @@ class RunRecorder:
             return
         del self._phases[report.nodeid]
         if any(key == "scenario" for key, _ in report.user_properties):
-            record = outcome_of(report.nodeid, report.user_properties, phases)
-            self.records.append(record)
+            record = self.session.add(outcome_of(report.nodeid, report.user_properties, phases))
+            self.count += 1
             if self.console is not None:
                 self.console.scenario_done(record)
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        if not self.records:
+        if not self.count:
             return
+        records = self.session.write_reports()
+        self.finished = True
         if self.console is not None:
-            self.console.finish(self.records)
-        target = self.config.stash[_TARGET]
-        masks = redactor(self.config)
-        provider = masks.mask(target.configured())
-        self.records = [masks.mask(r) for r in self.records]
+            self.console.finish(records)
         allure_dir = self.config.getoption("allure_report_dir", None)
         if allure_dir:
+            provider = self.session.redactor().mask(self.session.configured)
             Path(allure_dir).mkdir(parents=True, exist_ok=True)
             (Path(allure_dir) / "environment.properties").write_text(
                 f"spec_version={provider.spec}\nprovider={provider.base_url or 'embedded'}\n"
                 f"suite_version={__version__}\n",
                 encoding="utf-8",
             )
-        self.records.sort(key=lambda r: r.id)  # the same order, serial or parallel
-        write_summary(
-            self.report_dir,
-            provider,
-            embedded=target.embedded,
-            started_at=self.started_at,
-            records=self.records,
-            version=__version__,
-        )
-        report = build_report(
-            report_dir=self.report_dir,
-            config=provider,
-            records=self.records,
-            embedded=target.embedded,
-            started_at=self.started_at,
-            finished_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        )
-        write_assurance_report(self.report_dir, report)
-        write_cucumber(self.report_dir, report)
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
-        if not self.records or self.config.getoption("resolved_config"):
+        if not self.count or not self.config.stash.get(_OWNED, False):
             return  # `gpc-assure run` prints its own closing lines
-        counts = ", ".join(f"{n} {outcome}" for outcome, n in totals(self.records).items() if n)
+        records = self.session.records.sorted()
+        counts = ", ".join(f"{n} {outcome}" for outcome, n in totals(records).items() if n)
         terminalreporter.write_sep("=", "gpc-assure")
-        terminalreporter.write_line(f"{len(self.records)} scenarios: {counts}")
-        terminalreporter.write(family_table(self.records))
-        terminalreporter.write_line(f"report: {self.report_dir.resolve()}")
+        terminalreporter.write_line(f"{len(records)} scenarios: {counts}")
+        terminalreporter.write(family_table(records))
+        terminalreporter.write_line(f"report: {self.session.report_dir.resolve()}")

@@ -1,0 +1,253 @@
+"""One run of the suite against one provider, from its configuration to a sealed report folder.
+
+`gpc-assure run` builds a RunSession and hands it to pytest in-process (`plugins=[session]`); a
+plain `pytest steps/test_conformance.py --provider-config FILE` gets one built by the plugin
+from its options. Either way the session owns the configuration, the embedded provider, the
+report folder, the redaction and the record stream, so both write the same files.
+"""
+
+import enum
+import json
+import os
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from gpc_assure import __version__
+from gpc_assure.config.provider_config import (
+    DocumentExpectation,
+    ProviderConfig,
+    to_resolved_dict,
+)
+from gpc_assure.report.assurance import build_report, write_assurance_report
+from gpc_assure.report.cucumber import write_cucumber
+from gpc_assure.report.folder import ReportFolderError, claim, write_new_text
+from gpc_assure.report.integrity import IntegrityError, sign_manifest, write_manifest
+from gpc_assure.report.junit import write_junit
+from gpc_assure.report.records import RecordStream, ScenarioRecord, write_summary
+from gpc_assure.report.redaction import Redactor, secret_values
+from gpc_assure.spec.paths import STEPS_DIR, SUITE_ROOT
+from gpc_assure.transport.client import Transport
+from gpc_assure.transport.preflight import Stop, check_before_run, unloadable_refused_clients
+from gpc_assure.transport.tls_context import TlsSetupError, client_ssl_context
+
+SIGN_KEY_PASSWORD_ENV = "GPC_ASSURE_SIGN_KEY_PASSWORD"
+CONFORMANCE_INI = Path(__file__).resolve().parents[1] / "conformance.ini"
+
+
+class Ended(enum.Enum):
+    """How the scenarios' run ended."""
+
+    ALL_MET = "every scenario passed, warned or was skipped"
+    SOME_FAILED = "a scenario failed or could not run"
+    NOTHING_MATCHED = "no scenario matched the selection"
+    USAGE_ERROR = "the run could not start as asked"
+    INTERRUPTED = "the run did not complete"
+
+
+class SessionError(Exception):
+    """The run cannot start as asked (a usage error, exit 2); the message is one line."""
+
+
+def default_report_dir() -> Path:
+    return Path("reports") / (datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + f"-{os.getpid()}")
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How to run, as opposed to what to run against (the provider configuration)."""
+
+    report_dir: Path = field(default_factory=default_report_dir)
+    force: bool = False
+    force_option: str = "--force"
+    redact: tuple[str, ...] = ()
+    sign_key: Path | None = None
+    jobs: int = 1
+
+
+class RunSession:
+    """The provider under test and the report folder of one run.
+
+    The embedded reference provider (when no provider is configured) and the transport start
+    on first use, so a pytest session that collects no scenario costs nothing.
+    """
+
+    def __init__(self, config: ProviderConfig, options: RunOptions) -> None:
+        self.options = options
+        self.report_dir = options.report_dir
+        self.started_at = _now()
+        self.records = RecordStream(self.report_dir)
+        self._configured = config
+        self._resolved: ProviderConfig | None = None
+        self._embedded: Any = None
+        self._transport: Transport | None = None
+        self._redactor: Redactor | None = None
+        self._claimed = False
+
+    def __repr__(self) -> str:  # never the configuration's values: Allure records reprs
+        return f"RunSession({self.report_dir})"
+
+    @property
+    def configured(self) -> ProviderConfig:
+        """The configuration as given (no embedded provider started for it)."""
+        return self._configured
+
+    @property
+    def embedded(self) -> bool:
+        return self._configured.base_url is None
+
+    def resolved(self) -> ProviderConfig:
+        """The configuration pointing at a live provider (the embedded one started if needed)."""
+        if self._resolved is None:
+            if self.embedded:
+                from gpc_assure.run.embedded import start_embedded_provider
+
+                self._embedded, self._resolved = start_embedded_provider(self._configured)
+            else:
+                self._resolved = self._configured
+        return self._resolved
+
+    def documents(self) -> tuple[DocumentExpectation, ...]:
+        return self.resolved().documents
+
+    def transport(self) -> Transport:
+        if self._transport is None:
+            try:
+                self._transport = Transport(self.resolved())
+            except TlsSetupError as exc:
+                raise SessionError(f"config error: {exc}") from None
+        return self._transport
+
+    def redactor(self) -> Redactor:
+        """What `--redact` masks, worked out once from the configuration."""
+        if self._redactor is None:
+            if not self.options.redact:
+                self._redactor = Redactor()
+            else:
+                try:
+                    values, tokens = secret_values(self._configured, self.options.redact)
+                except ValueError as exc:
+                    raise SessionError(str(exc)) from None
+                self._redactor = Redactor.of(values, tokens)
+        return self._redactor
+
+    def check_set_up(self) -> None:
+        """The tester's own set-up loads (TLS files, redaction, signing key): else SessionError."""
+        config = self.resolved()
+        if config.transport_assured:
+            try:
+                client_ssl_context(config.tls)
+            except TlsSetupError as exc:
+                raise SessionError(f"config error: {exc}") from None
+            unloadable = unloadable_refused_clients(config)
+            if unloadable is not None:
+                raise SessionError(f"config error: {unloadable}")
+        self.redactor()
+        sign_key = self.options.sign_key
+        if sign_key is not None and not sign_key.is_file():
+            raise SessionError(f"--sign-key: no such file: {sign_key}")
+
+    def claim_folder(self) -> None:
+        """Make the report folder the run's own, and record the (masked) configuration in it."""
+        if self._claimed:
+            return
+        try:
+            claim(self.report_dir, force=self.options.force, force_option=self.options.force_option)
+        except ReportFolderError as exc:
+            raise SessionError(str(exc)) from None
+        self._claimed = True
+        resolved = self.redactor().mask(to_resolved_dict(self.resolved()))
+        write_new_text(self.report_dir / "resolved-config.json", json.dumps(resolved, indent=2))
+
+    def preflight(self) -> Stop | None:
+        """Why no scenario can be judged (provider unreachable, tester set-up refused), if so."""
+        return check_before_run(self.resolved())
+
+    def run_scenarios(self, keyword: str | None = None) -> Ended:
+        """Every scenario (or those `keyword` selects, as pytest -k) in this process, with
+        gpc-assure's console instead of pytest's."""
+        import pytest
+
+        args = [
+            str(STEPS_DIR / "test_conformance.py"),
+            "--rootdir",
+            str(SUITE_ROOT),
+            "-c",
+            str(CONFORMANCE_INI),
+            "--confcutdir",
+            str(SUITE_ROOT),
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "no:terminal",
+            "--gpc-console",
+        ]
+        if keyword:
+            args += ["-k", keyword]
+        code = pytest.main(args, plugins=[self])
+        ended: dict[int, Ended] = {
+            pytest.ExitCode.OK: Ended.ALL_MET,
+            pytest.ExitCode.TESTS_FAILED: Ended.SOME_FAILED,
+            pytest.ExitCode.NO_TESTS_COLLECTED: Ended.NOTHING_MATCHED,
+            pytest.ExitCode.USAGE_ERROR: Ended.USAGE_ERROR,
+        }
+        return ended.get(int(code), Ended.INTERRUPTED)
+
+    def add(self, record: ScenarioRecord) -> ScenarioRecord:
+        """One finished scenario, redacted and appended to the record stream; as appended."""
+        masked: ScenarioRecord = self.redactor().mask(record)
+        self.records.append(masked)
+        return masked
+
+    def write_reports(self, error: str | None = None) -> list[ScenarioRecord]:
+        """Every result file from the record stream (and `error`: why nothing was judged)."""
+        records = self.records.sorted()
+        provider = self.redactor().mask(self.resolved())
+        finished_at = _now()
+        write_summary(
+            self.report_dir,
+            provider,
+            embedded=self.embedded,
+            started_at=self.started_at,
+            records=records,
+            version=__version__,
+            error=error,
+        )
+        report = build_report(
+            report_dir=self.report_dir,
+            config=provider,
+            records=records,
+            embedded=self.embedded,
+            started_at=self.started_at,
+            finished_at=finished_at,
+            error=error,
+        )
+        write_assurance_report(self.report_dir, report)
+        write_junit(self.report_dir, records)
+        if error is None:
+            write_cucumber(self.report_dir, report)
+        return records
+
+    def seal(self) -> None:
+        """The manifest over everything written (and its signature): the folder's last files."""
+        write_manifest(self.report_dir)
+        sign_key = self.options.sign_key
+        if sign_key is not None:
+            password = os.environ.get(SIGN_KEY_PASSWORD_ENV)
+            try:
+                sign_manifest(self.report_dir, sign_key, password.encode() if password else None)
+            except IntegrityError as exc:
+                raise SessionError(str(exc)) from None
+
+    def close(self) -> None:
+        if self._transport is not None:
+            self._transport.close()
+            self._transport = None
+        if self._embedded is not None:
+            self._embedded.stop()
+            self._embedded = None
