@@ -130,7 +130,7 @@ class RunSession:
                 self._redactor = Redactor()
             else:
                 try:
-                    values, tokens = secret_values(self._configured, self.options.redact)
+                    values, tokens = secret_values(self.resolved(), self.options.redact)
                 except ValueError as exc:
                     raise SessionError(str(exc)) from None
                 self._redactor = Redactor.of(values, tokens)
@@ -159,7 +159,7 @@ class RunSession:
         try:
             claim(self.report_dir, force=self.options.force, force_option=self.options.force_option)
         except ReportFolderError as exc:
-            raise SessionError(str(exc)) from None
+            raise SessionError(f"--report-dir: {exc}") from None
         self._claimed = True
         resolved = self.redactor().mask(to_resolved_dict(self.resolved()))
         write_new_text(self.report_dir / "resolved-config.json", json.dumps(resolved, indent=2))
