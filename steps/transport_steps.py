@@ -7,10 +7,10 @@ import pytest
 from pytest_bdd import given, parsers, then, when
 
 from gpc_assure.checks import transport as transport_checks
-from gpc_assure.checks.expect import Observation
-from gpc_assure.checks.transport import ALL_BUT_APPROVED, TLS12, Attempt, ProbeTarget
 from gpc_assure.checks.verdict import Judge
 from gpc_assure.config.provider_config import ProviderConfig
+from gpc_assure.transport import probes
+from gpc_assure.transport.probes import ALL_BUT_APPROVED, TLS12, Attempt, ProbeTarget
 from gpc_assure.transport.tls_probe import APPROVED_TLS12_CIPHERS, ProbeResult
 
 # The connections the Gherkin names, each as the typed attempt the probe makes.
@@ -46,7 +46,7 @@ def attempt_named(how: str) -> Attempt:
 
 @pytest.fixture
 def probe_target(provider_config: ProviderConfig) -> ProbeTarget:
-    target = transport_checks.probe_target(provider_config)
+    target = probes.probe_target(provider_config)
     if isinstance(target, str):
         pytest.skip(target)
     return target
@@ -61,16 +61,23 @@ def reached_over_https(probe_target: ProbeTarget) -> None:
 def connection_attempt(
     probe_target: ProbeTarget, record_probe: Callable[[str, ProbeResult], None], how: str
 ) -> ProbeResult:
-    result = transport_checks.attempt(probe_target, attempt_named(how))
+    result = probes.attempt(probe_target, attempt_named(how))
     if isinstance(result, str):
         pytest.skip(result)
     record_probe(how, result)
     return result
 
 
+PLAIN_HTTP = "a plain-HTTP request to the TLS port"
+
+
 @when("a plain-HTTP request is sent to the provider's port", target_fixture="plain_http")
-def plain_http_request(probe_target: ProbeTarget) -> Observation:
-    return transport_checks.plain_http_answer(probe_target)
+def plain_http_request(
+    probe_target: ProbeTarget, record_probe: Callable[[str, ProbeResult], None]
+) -> ProbeResult:
+    result = probes.plain_http_attempt(probe_target)
+    record_probe(PLAIN_HTTP, result)
+    return result
 
 
 @then(parsers.parse("the connection is accepted over {version} ({req})"))
@@ -102,5 +109,5 @@ def refused(judge: Judge, probe_result: ProbeResult, req: str) -> None:
 
 
 @then(parsers.parse("no document is served over it ({req})"))
-def not_served(judge: Judge, plain_http: Observation, req: str) -> None:
-    judge(req, plain_http)
+def not_served(judge: Judge, plain_http: ProbeResult, req: str) -> None:
+    judge(req, transport_checks.no_document_over_plain_http(plain_http))

@@ -9,15 +9,14 @@ import pytest
 
 from gpc_assure.checks.expect import Observation
 from gpc_assure.checks.transport import (
-    ProbeTarget,
-    attempt,
     certificate_verified,
     connection_accepted,
     connection_refused,
-    probe_target,
+    no_document_over_plain_http,
     tls13_reported,
 )
 from gpc_assure.config.provider_config import load_config
+from gpc_assure.transport.probes import ProbeTarget, attempt, probe_target
 from gpc_assure.transport.tls_probe import ProbeResult
 from steps.transport_steps import ATTEMPTS, attempt_named
 
@@ -148,3 +147,12 @@ def test_unconfigured_refused_client_certificates_skip_their_scenario() -> None:
     )
     reason = attempt(target, attempt_named("with the client certificate naming another host"))
     assert "tls.other_host_client_cert" in str(reason)
+
+
+@pytest.mark.parametrize(
+    ("status", "met"),
+    [(200, False), (400, True), (None, True), (301, True)],
+)
+def test_plain_http_is_refused_unless_answered_200(status: int | None, met: bool) -> None:
+    answered = result(connected=True, accepted=status == 200, status=status, detail="HTTP/1.1 x")
+    assert no_document_over_plain_http(answered).met is met
