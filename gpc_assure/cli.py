@@ -12,6 +12,7 @@ from gpc_assure.config.provider_config import (
     load_config,
     overrides_from_args,
 )
+from gpc_assure.report.assurance import HTML_FILE
 from gpc_assure.report.records import totals
 from gpc_assure.report.terminal_text import printable
 from gpc_assure.run.session import (
@@ -19,6 +20,7 @@ from gpc_assure.run.session import (
     RunOptions,
     RunSession,
     SessionError,
+    Written,
     default_report_dir,
 )
 from gpc_assure.transport.preflight import Stop, first_hop
@@ -27,6 +29,7 @@ EXIT_PASSED = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_UNREACHABLE = 3
+FAIL_ON = ("failure", "incomplete", "warning")
 
 
 def _run_parser(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
@@ -52,6 +55,14 @@ def _run_parser(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> N
     )
     run.add_argument(
         "-k", dest="keyword", metavar="EXPR", help="run only scenarios matching EXPR (pytest -k)"
+    )
+    run.add_argument(
+        "--fail-on",
+        choices=FAIL_ON,
+        default="failure",
+        help="what makes the exit code 1: failure (a MUST failed or a scenario could not run; "
+        "the default), incomplete (also: a MUST not evaluated, so the verdict is not "
+        "Conformant), warning (also: any SHOULD warning)",
     )
     run.add_argument(
         "--jobs",
@@ -289,16 +300,17 @@ def _run_session(args: argparse.Namespace, session: RunSession) -> int:
     ended = session.run_scenarios(keyword=args.keyword)
     if ended is Ended.USAGE_ERROR:
         return EXIT_USAGE
-    session.seal()
-    _print_totals(session)
-    if ended is Ended.ALL_MET:
-        return EXIT_PASSED
-    if ended is Ended.NOTHING_MATCHED:
+    if ended is Ended.NOTHING_MATCHED or session.written is None:
         print("gpc-assure: no scenario matched; nothing was checked", file=sys.stderr)
         return EXIT_USAGE
+    session.seal()
+    _print_closing_lines(session, session.written)
     if ended is Ended.INTERRUPTED:
         print("gpc-assure: the run did not complete", file=sys.stderr)
-    return EXIT_FAILED
+        return EXIT_FAILED
+    if ended is Ended.SOME_FAILED or session.written.verdict.fails(args.fail_on):
+        return EXIT_FAILED
+    return EXIT_PASSED
 
 
 def _dispatch(argv: list[str]) -> int:
@@ -311,12 +323,19 @@ def _dispatch(argv: list[str]) -> int:
     return commands.get(args.command, run)(args)
 
 
-def _print_totals(session: RunSession) -> None:
-    """The run's last line: totals per outcome and where the report is."""
-    counts = totals(session.records.sorted())
+def _print_closing_lines(session: RunSession, written: Written) -> None:
+    """Totals per outcome, then the last line: the verdict, its counts and the report."""
+    counts = totals(written.records)
     shown = ", ".join(f"{n} {outcome}" for outcome, n in counts.items() if n) or "none run"
     print(f"gpc-assure: scenarios: {shown}")
-    print(f"gpc-assure: report: {session.report_dir.resolve()}")
+    verdict = written.verdict
+    html = (session.report_dir / HTML_FILE).resolve()
+    where = html.as_uri() if sys.stdout.isatty() else str(html)
+    print(
+        f"gpc-assure: {verdict.title}: {verdict.must_passed} MUST met, "
+        f"{verdict.must_failed} failed, {verdict.should_warnings} SHOULD warning(s), "
+        f"{verdict.not_tested} not tested; report: {where}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -91,6 +91,7 @@ def write_summary(
     started_at: str,
     records: list[ScenarioRecord],
     version: str,
+    verdict: dict[str, Any] | None = None,
     error: str | None = None,
 ) -> Path:
     report_dir.mkdir(parents=True, exist_ok=True)
@@ -102,6 +103,7 @@ def write_summary(
         "provider_base_url": config.base_url,
         "started_at": started_at,
         "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "verdict": verdict,
         "totals": totals(records),
         "scenarios": [asdict(r) for r in records],
     }

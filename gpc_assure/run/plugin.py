@@ -511,7 +511,7 @@ class RunRecorder:
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         if not self.count:
             return
-        records = self.session.write_reports()
+        records = self.session.write_reports().records
         self.finished = True
         if self.console is not None:
             self.console.finish(records)

@@ -70,6 +70,51 @@ class RunOptions:
     jobs: int = 1
 
 
+@dataclass(frozen=True)
+class Verdict:
+    """The run's verdict as the assurance report gives it."""
+
+    status: str  # conformant, non-conformant or incomplete
+    reason: str
+    must_passed: int
+    must_failed: int
+    should_warnings: int
+    not_tested: int
+
+    @classmethod
+    def of(cls, verdict: dict[str, Any]) -> "Verdict":
+        counts = verdict["counts"]
+        return cls(
+            status=verdict["status"],
+            reason=verdict["reason"],
+            must_passed=counts["must_passed"],
+            must_failed=counts["must_failed"],
+            should_warnings=counts["should_warnings"],
+            not_tested=counts["not_tested"],
+        )
+
+    @property
+    def title(self) -> str:
+        return self.status.capitalize()
+
+    def fails(self, fail_on: str) -> bool:
+        """Whether this verdict fails a run gated `--fail-on fail_on` (failure, incomplete or
+        warning; each includes the ones before it)."""
+        if self.status == "non-conformant":
+            return True
+        if fail_on in ("incomplete", "warning") and self.status == "incomplete":
+            return True
+        return fail_on == "warning" and self.should_warnings > 0
+
+
+@dataclass(frozen=True)
+class Written:
+    """What write_reports wrote: the records (in order) and the verdict."""
+
+    records: list[ScenarioRecord]
+    verdict: Verdict
+
+
 class RunSession:
     """The provider under test and the report folder of one run.
 
@@ -88,6 +133,7 @@ class RunSession:
         self._transport: Transport | None = None
         self._redactor: Redactor | None = None
         self._claimed = False
+        self.written: Written | None = None
 
     def __repr__(self) -> str:  # never the configuration's values: Allure records reprs
         return f"RunSession({self.report_dir})"
@@ -204,11 +250,19 @@ class RunSession:
         self.records.append(masked)
         return masked
 
-    def write_reports(self, error: str | None = None) -> list[ScenarioRecord]:
+    def write_reports(self, error: str | None = None) -> Written:
         """Every result file from the record stream (and `error`: why nothing was judged)."""
         records = self.records.sorted()
         provider = self.redactor().mask(self.resolved())
-        finished_at = _now()
+        report = build_report(
+            report_dir=self.report_dir,
+            config=provider,
+            records=records,
+            embedded=self.embedded,
+            started_at=self.started_at,
+            finished_at=_now(),
+            error=error,
+        )
         write_summary(
             self.report_dir,
             provider,
@@ -216,22 +270,15 @@ class RunSession:
             started_at=self.started_at,
             records=records,
             version=__version__,
-            error=error,
-        )
-        report = build_report(
-            report_dir=self.report_dir,
-            config=provider,
-            records=records,
-            embedded=self.embedded,
-            started_at=self.started_at,
-            finished_at=finished_at,
+            verdict=report["verdict"],
             error=error,
         )
         write_assurance_report(self.report_dir, report)
         write_junit(self.report_dir, records)
         if error is None:
             write_cucumber(self.report_dir, report)
-        return records
+        self.written = Written(records, Verdict.of(report["verdict"]))
+        return self.written
 
     def seal(self) -> None:
         """The manifest over everything written (and its signature): the folder's last files."""
