@@ -9,7 +9,7 @@ import pytest
 from gpc_assure.config.provider_config import load_config
 from gpc_assure.report.integrity import check
 from gpc_assure.report.records import ScenarioRecord
-from gpc_assure.run.session import RunOptions, RunSession, SessionError
+from gpc_assure.run.session import RunOptions, RunSession, SessionError, Verdict
 
 
 def session(tmp_path: Path, **options: object) -> RunSession:
@@ -84,3 +84,23 @@ def test_a_used_folder_is_a_usage_error_naming_it(tmp_path: Path) -> None:
 
 def test_the_session_repr_shows_no_configuration_value(tmp_path: Path) -> None:
     assert "200000000115" not in repr(session(tmp_path))
+
+
+@pytest.mark.parametrize(
+    ("status", "warnings", "gate", "fails"),
+    [
+        ("conformant", 0, "failure", False),
+        ("conformant", 2, "failure", False),
+        ("conformant", 2, "incomplete", False),
+        ("conformant", 2, "warning", True),
+        ("incomplete", 0, "failure", False),
+        ("incomplete", 0, "incomplete", True),
+        ("incomplete", 0, "warning", True),
+        ("non-conformant", 0, "failure", True),
+    ],
+)
+def test_the_gate_fails_a_verdict_at_or_past_its_level(
+    status: str, warnings: int, gate: str, fails: bool
+) -> None:
+    verdict = Verdict(status, "why", 3, 0, warnings, 0)
+    assert verdict.fails(gate) is fails

@@ -247,3 +247,15 @@ def test_post_served_is_a_warning_where_the_retrieve_page_shows_post(
     ]
     assert "GPC-DOC-HTTP-014" in next(iter(warned.values()))
     assert {s["outcome"] for s in result.summary["scenarios"]} <= {"passed", "warning", "skipped"}
+
+
+def test_the_last_line_is_the_verdict_and_fail_on_gates_the_exit_code(tmp_path: Path) -> None:
+    partial = run_cli("run", "-k", "plain", cwd=tmp_path)
+    assert partial.code == 0, partial.stderr
+    last = partial.stdout.strip().splitlines()[-1]
+    assert last.startswith("gpc-assure: Incomplete: 2 MUST met, 0 failed"), last
+    assert last.endswith(str((partial.report_dir / "assurance-report.html").resolve()))
+    assert partial.summary["verdict"]["status"] == "incomplete"
+
+    gated = run_cli("run", "-k", "plain", "--fail-on", "incomplete", "--force", cwd=tmp_path)
+    assert gated.code == 1, gated.stdout + gated.stderr
