@@ -1,15 +1,28 @@
 """The HTML assurance report: self-contained, escaped, complete, and fast enough."""
 
+import base64
 import copy
+import hashlib
+import inspect
 import json
+import re
+import sys
 from functools import cache
 from html.parser import HTMLParser
 from typing import Any
 
 import pytest
+from jinja2 import UndefinedError
 from jsonschema import Draft202012Validator  # type: ignore[import-untyped,unused-ignore]
 
-from gpc_assure.report.html import MAX_BODY_CHARS, TITLE, render_html
+from gpc_assure.report.html import (
+    MAX_BODY_CHARS,
+    TEMPLATE,
+    TITLE,
+    Status,
+    environment,
+    render_html,
+)
 from gpc_assure.spec.paths import SCHEMAS_DIR
 
 HOSTILE = "<script>alert(1)</script>"
@@ -35,6 +48,7 @@ class PageParser(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.tags: list[str] = []
+        self.elements: list[tuple[str, dict[str, str | None]]] = []
         self.attrs: list[tuple[str, str | None]] = []
         self.ids: list[str] = []
         self.stack: list[str] = []
@@ -44,6 +58,7 @@ class PageParser(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags.append(tag)
+        self.elements.append((tag, dict(attrs)))
         self.attrs.extend(attrs)
         named = dict(attrs)
         if named.get("id"):
@@ -478,3 +493,204 @@ def test_other_outcomes_and_body_formats() -> None:
     assert f"Binary body: SHA-256 {SHA}, 7 bytes, detected type zip" in text
     assert parsed.details["scenario-s-feature-warned"] == [True]
     assert parsed.details["scenario-s-feature-skipped"] == [False]
+
+
+# --------------------------------------------------------------------------------------------
+# Escaping, the Content-Security-Policy and the template environment
+
+# Markup, quotes, an ampersand, non-ASCII, an OSC window-title sequence, a bell, a C1 control
+# and a right-to-left override.
+NASTY = "<script>alert(1)</script>\"'&<>Zo\u00eb\x1b]0;title\x07\x85\u202e"
+CONTROLS = frozenset("\x1b\x07\x85\u202e")
+# Every attribute the page uses: no event handler, no style, no src.
+PAGE_ATTRIBUTES = frozenset(
+    [
+        "href",
+        "id",
+        "class",
+        "lang",
+        "charset",
+        "http-equiv",
+        "content",
+        "name",
+        "aria-label",
+        "aria-labelledby",
+        "aria-hidden",
+        "role",
+        "scope",
+        "open",
+    ]
+)
+# Where the provider's own JSON sits in a report.
+PROVIDER_JSON = (".json.", ".jwt.header.", ".jwt.claims.")
+# What decides how a record is shown, kept as it is where each field must be found.
+SHAPING_KEYS = frozenset({"format", "resourceType", "outcome", "kind"})
+# Fields the page does not show: tags and versions; a decoded token's signature (only its
+# length); a source URL that is not http(s) (neither a link nor text); a passed scenario's
+# message.
+NOT_SHOWN = {
+    "report_version",
+    "requirements[].versions[]",
+    "requirements[].source.url",
+    "scenarios[].tags[]",
+    "scenarios[].message",
+    "scenarios[].exchanges[].request.jwt.signature",
+}
+
+
+def every_shape_report() -> dict[str, Any]:
+    """A report with every part the page shows: each body form, run error, proxy, ASIDs."""
+    report = non_conformant_report()
+    report["run"]["error"] = "the run stopped"
+    report["provider"].update(
+        proxy_url="http://proxy.example:3128",
+        embedded_reference_provider=True,
+        provider_asid="200000000116",
+        consumer_asid="200000000117",
+    )
+    bodies: list[dict[str, Any]] = [
+        {"format": "text", "size": 4, "text": "text"},
+        {"format": "xml", "size": 9, "text": "<Binary/>"},
+        {"format": "bytes", "sha256": SHA, "size": 7, "detected_type": "zip"},
+        {"format": "json", "truncated": True, "excerpt": '{"issue":[', "size": 9, "sha256": SHA},
+        {"format": "yaml", "size": 3, "note": "a format the page does not know"},
+        {
+            "format": "json",
+            "size": 90,
+            "json": {
+                "resourceType": "Binary",
+                "contentType": "text/plain",
+                "content": {"redacted": "content", "base64_chars": 12, "sha256_of_text": SHA},
+            },
+        },
+    ]
+    exchanges = []
+    for body in bodies:
+        exchange = binary_exchange()
+        exchange["response"]["body"] = body
+        exchanges.append(exchange)
+    exchanges[0]["request"]["body"] = {"format": "text", "size": 4, "text": "sent"}
+    shapes = scenario(
+        "shapes.feature::Every body", "Every body", "warning", ["GPC-DOC-RESP-001"], exchanges
+    )
+    shapes["message"] = "a warning"
+    report["scenarios"].append(shapes)
+    report["not_tested"].append({"kind": "scenario", "id": "never.feature::ran", "reason": "no"})
+    return report
+
+
+def poison(
+    value: Any,
+    planted: list[tuple[str, str]],
+    keep: frozenset[str] = frozenset(),
+    keys: bool = False,
+    path: str = "",
+) -> Any:
+    """`value` with every string replaced by a distinct NASTY one, noted in `planted` with its
+    path, except under the keys in `keep`; with `keys`, the keys of the provider's own JSON
+    (bodies and token parts) are replaced too."""
+    if isinstance(value, str):
+        planted.append((path, f"{NASTY}#{len(planted)}#"))
+        return planted[-1][1]
+    if isinstance(value, list):
+        return [poison(item, planted, keep, keys, f"{path}[]") for item in value]
+    if isinstance(value, dict):
+        own = keys and any(part in f"{path}." for part in PROVIDER_JSON)
+        return {
+            (NASTY + k if own else k): (
+                v if k in keep else poison(v, planted, keep, keys, f"{path}.{k}".lstrip("."))
+            )
+            for k, v in value.items()
+        }
+    return value
+
+
+def shown(text: str) -> str:
+    """`text` as the page shows it: control characters written as escapes."""
+    return "".join(
+        (f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}") if c in CONTROLS else c
+        for c in text
+    )
+
+
+def test_every_provider_string_is_shown_escaped() -> None:
+    planted: list[tuple[str, str]] = []
+    page = render_html(poison(every_shape_report(), planted, keep=SHAPING_KEYS))
+    text = "".join(parse(page).text)
+    missing = {
+        path
+        for path, value in planted
+        if shown(value) not in text
+        and shown(json.dumps(value, ensure_ascii=False)[1:-1]) not in text
+    }
+    assert missing == NOT_SHOWN
+    assert "Zo\u00eb" in text
+
+
+def test_hostile_strings_everywhere_leave_no_markup_and_no_control_character() -> None:
+    page = render_html(poison(every_shape_report(), [], keys=True))
+    parsed = parse(page)
+    assert "<script" not in page.lower()
+    assert not CONTROLS & set(page)
+    assert {"script", "iframe", "img", "object", "embed", "link"}.isdisjoint(parsed.tags)
+    assert {name for name, _ in parsed.attrs} <= PAGE_ATTRIBUTES
+    assert shown(NASTY) in "".join(parsed.text)
+
+
+def test_a_web_source_url_stays_one_escaped_attribute() -> None:
+    report = base_report()
+    url = f"{SPEC_PAGE}?q='\"><script>alert(1)</script>&Zo\u00eb"
+    report["requirements"][0]["source"]["url"] = url
+    page = render_html(report)
+    assert "<script" not in page
+    assert ("href", url) in parse(page).attrs
+
+
+def template_source(name: str) -> str:
+    env = environment()
+    assert env.loader is not None
+    return env.loader.get_source(env, name)[0]
+
+
+def test_policy_forbids_scripts_and_allows_only_the_inlined_stylesheet() -> None:
+    page = render_html(non_conformant_report())
+    parsed = parse(page)
+    policies = [
+        attrs["content"] or ""
+        for tag, attrs in parsed.elements
+        if tag == "meta" and attrs.get("http-equiv") == "Content-Security-Policy"
+    ]
+    assert len(policies) == 1
+    directives = {name: values for name, *values in (d.split() for d in policies[0].split(";"))}
+    assert directives["default-src"] == ["'none'"]
+    assert "script-src" not in directives
+    stylesheet = page.split("<style>", 1)[1].split("</style>", 1)[0]
+    digest = base64.b64encode(hashlib.sha256(stylesheet.encode("utf-8")).digest()).decode()
+    assert directives["style-src"] == [f"'sha256-{digest}'"]
+    assert stylesheet == template_source("report.css")
+    assert page.index("Content-Security-Policy") < page.index("<style>")
+    assert page.count("<style") == 1
+    assert "style" not in {name for name, _ in parsed.attrs}
+    assert "<script" not in page.lower()
+
+
+def test_the_template_environment_escapes_and_refuses_undefined_values() -> None:
+    env = environment()
+    assert env.autoescape is True
+    rendered = env.from_string("<p title='{{ v }}'>{{ v }}</p>").render(v="'><b>&\"")
+    assert rendered == "<p title='&#39;&gt;&lt;b&gt;&amp;&#34;'>&#39;&gt;&lt;b&gt;&amp;&#34;</p>"
+    badge = env.get_template("macros.html.j2").module.badge  # type: ignore[attr-defined]
+    assert "&lt;i&gt;Zo\u00eb\\x1b" in str(badge(Status("<i>Zo\u00eb\x1b", "none")))
+    with pytest.raises(UndefinedError):
+        env.from_string("{{ missing }}").render()
+
+
+def test_nothing_is_marked_safe() -> None:
+    """Escaping cannot be switched off anywhere: no `safe` filter, no Markup, no autoescape
+    block, in the templates or in the module that feeds them."""
+    templates = [name for name in environment().list_templates() if name.endswith(".j2")]
+    assert TEMPLATE in templates
+    sources = [template_source(name) for name in templates]
+    sources.append(inspect.getsource(sys.modules[render_html.__module__]))
+    for source in sources:
+        assert not re.search(r"\|\s*safe\b|\bMarkup\b|(?i:autoescape\s+false)", source)
