@@ -114,20 +114,18 @@ def _self_assure_parser(sub: "argparse._SubParsersAction[argparse.ArgumentParser
 
 
 def self_assure(args: argparse.Namespace) -> int:
-    from gpc_assure.provider import FAULTS, READINGS
+    from gpc_assure.provider import FAULTS, READINGS, fault_named, reading_named
     from gpc_assure.run.self_assurance import run_matrix, write_reports
 
-    for kind, names, known in (("fault", args.fault, FAULTS), ("reading", args.reading, READINGS)):
-        unknown = sorted(set(names or ()) - set(known))
-        if unknown:
-            print(
-                f"gpc-assure: unknown {kind} {unknown[0]!r} (see provider --list-{kind}s)",
-                file=sys.stderr,
-            )
-            return EXIT_USAGE
-    targeted = bool(args.fault or args.reading)
-    faults = args.fault or ([] if targeted else sorted(FAULTS))
-    readings = args.reading or ([] if targeted else list(READINGS))
+    try:
+        faults = [fault_named(name) for name in args.fault or ()]
+        readings = [reading_named(name) for name in args.reading or ()]
+    except ValueError as exc:
+        print(f"gpc-assure: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    targeted = bool(faults or readings)
+    if not targeted:
+        faults, readings = sorted(FAULTS), list(READINGS)
     matrix = run_matrix(faults, jobs=args.jobs, readings=readings)
     if targeted:
         matrix.untested_scenarios = []  # only meaningful over the whole fault set

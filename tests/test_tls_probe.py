@@ -18,7 +18,7 @@ from cryptography import x509
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from gpc_assure.config.provider_config import TlsSettings, load_config
-from gpc_assure.provider import ProviderSettings, ReferenceProvider
+from gpc_assure.provider import ProviderSettings, ReferenceProvider, fault_named, reading_named
 from gpc_assure.request.retrieve import valid_request
 from gpc_assure.transport.tls_context import TlsSetupError, client_ssl_context
 from gpc_assure.transport.tls_probe import (
@@ -89,8 +89,9 @@ def targets() -> Iterator[dict[str, Target]]:
             "reading:tls-refuse-with-http-400",
         ):
             reading = fault.startswith("reading:")
-            faults = frozenset({fault}) if fault and not reading else frozenset()
-            readings = frozenset({fault.removeprefix("reading:")}) if reading else frozenset()
+            faults = frozenset({fault_named(fault)}) if fault and not reading else frozenset()
+            name = fault.removeprefix("reading:")
+            readings = frozenset({reading_named(name)}) if reading else frozenset()
             providers[fault or "conformant"] = ReferenceProvider(
                 ProviderSettings(faults=faults, readings=readings)
             ).start()

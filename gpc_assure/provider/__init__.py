@@ -2,23 +2,28 @@
 
 An independent implementation (stdlib + cryptography only) used to show a green run without
 a real provider; through FAULTS, to prove that the suite's scenarios can fail; and through
-READINGS, that they pass every answer the specification allows.
+READINGS, that they pass every answer the specification allows. `Fault` and `Reading` name
+the switches.
 """
 
 from .certs import Pki
 from .documents import ServedDocument
-from .faults import FAULTS, Fault
-from .readings import READINGS, Reading
+from .faults import FAULTS, DeclaredFault, Fault, fault_named
+from .readings import READINGS, DeclaredReading, Reading, reading_named
 from .server import ReferenceProvider
 from .settings import ProviderSettings
 
 __all__ = [
     "FAULTS",
     "READINGS",
+    "DeclaredFault",
+    "DeclaredReading",
     "Fault",
     "Pki",
     "ProviderSettings",
     "Reading",
     "ReferenceProvider",
     "ServedDocument",
+    "fault_named",
+    "reading_named",
 ]

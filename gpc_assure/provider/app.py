@@ -1,8 +1,8 @@
 """The provider's request handling as a pure function: a parsed request in, a reply out.
 
 Checks run in a fixed order (method, path, Spine headers, JWT, format, document); every
-fault is an explicit `in self.faults` test, and every reading an `in self.readings` test, at
-the one place it bends behaviour.
+fault is an explicit `Fault.X in self.faults` test, and every reading a `Reading.X in
+self.readings` test, at the one place it bends behaviour.
 """
 
 from __future__ import annotations
@@ -14,19 +14,21 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from .bodies import BinaryBodies, compress, encode
 from .documents import LARGE_PDF_ID, StoredDocument
+from .faults import Fault
 from .fhir import Format, operation_outcome
 from .jwt_rules import JwtProblem, authorization_problem
 from .negotiation import accepts_gzip, negotiate
+from .readings import Reading
 from .settings import ProviderSettings
 from .spine_headers import check_spine_headers, header_value, unexpected_header
 
 READ_METHODS = frozenset({"GET", "HEAD"})
 # The fault switch under which each other verb is served as a read.
 _SERVED_BY_FAULT = {
-    "POST": "serve-post",
-    "PUT": "accept-other-methods",
-    "PATCH": "accept-other-methods",
-    "DELETE": "accept-other-methods",
+    "POST": Fault.SERVE_POST,
+    "PUT": Fault.ACCEPT_OTHER_METHODS,
+    "PATCH": Fault.ACCEPT_OTHER_METHODS,
+    "DELETE": Fault.ACCEPT_OTHER_METHODS,
 }
 _CONTENT_TYPES: dict[Format, str] = {"json": "application/fhir+json", "xml": "application/fhir+xml"}
 _LEGACY_CONTENT_TYPES: dict[Format, str] = {
@@ -94,7 +96,7 @@ class ProviderApp:
     def document_id(self, path: str) -> str | None:
         """The percent-decoded id when *path* is `[base]/Binary/[id]`, else None."""
         prefix = path[: len(self._binary_prefix)]
-        if "case-insensitive-resource-type" in self.faults:
+        if Fault.CASE_INSENSITIVE_RESOURCE_TYPE in self.faults:
             prefix, expected = prefix.lower(), self._binary_prefix.lower()
         else:
             expected = self._binary_prefix
@@ -106,30 +108,30 @@ class ProviderApp:
         return unquote(segment)
 
     def _content_type(self, fmt: Format) -> str:
-        if "content-type-text-plain" in self.faults:
+        if Fault.CONTENT_TYPE_TEXT_PLAIN in self.faults:
             return "text/plain;charset=utf-8"
-        legacy = "json-fhir-legacy-media-type" in self.readings
+        legacy = Reading.JSON_FHIR_LEGACY_MEDIA_TYPE in self.readings
         media_type = (_LEGACY_CONTENT_TYPES if legacy else _CONTENT_TYPES)[fmt]
-        if "content-type-no-charset" in self.faults:
+        if Fault.CONTENT_TYPE_NO_CHARSET in self.faults:
             return media_type
-        if "charset-UTF-8" in self.readings:
+        if Reading.CHARSET_UTF_8 in self.readings:
             return f"{media_type}; charset=UTF-8"
         return f"{media_type};charset=utf-8"
 
     def _common_headers(self, *, error: bool) -> list[tuple[str, str]]:
         headers: list[tuple[str, str]] = []
-        omit = "no-cache-control-on-errors" if error else "no-cache-control"
+        omit = Fault.NO_CACHE_CONTROL_ON_ERRORS if error else Fault.NO_CACHE_CONTROL
         if omit not in self.faults:
-            extra_directives = "cache-control-no-cache" in self.readings
+            extra_directives = Reading.CACHE_CONTROL_NO_CACHE in self.readings
             value = "no-cache, no-store, must-revalidate" if extra_directives else "no-store"
             headers.append(("Cache-Control", value))
-        if self.settings.tls and "tls-no-hsts" not in self.faults:
+        if self.settings.tls and Fault.TLS_NO_HSTS not in self.faults:
             headers.append(("Strict-Transport-Security", "max-age=31536000"))
         return headers
 
     def _gzip(self, request: Request) -> bool:
         wanted = accepts_gzip(header_value(request.headers, "Accept-Encoding"))
-        return wanted and "no-gzip" not in self.faults
+        return wanted and Fault.NO_GZIP not in self.faults
 
     def _reply(
         self,
@@ -158,7 +160,7 @@ class ProviderApp:
         diagnostics: str,
         **coding: str,
     ) -> Reply:
-        if "no-diagnostics" in self.faults:
+        if Fault.NO_DIAGNOSTICS in self.faults:
             diagnostics = ""
         outcome = operation_outcome(
             issue_code=issue_code,
@@ -173,26 +175,26 @@ class ProviderApp:
     def _bad_request(self, request: Request, fmt: Format, diagnostics: str) -> Reply:
         """400 BAD_REQUEST (error handling guidance, Malformed request errors)."""
         issue_code = "invalid"
-        if "issue-type-subtype" in self.readings:
+        if Reading.ISSUE_TYPE_SUBTYPE in self.readings:
             issue_code = "required" if "missing" in diagnostics else "value"
         return self._error(request, fmt, 400, issue_code, "BAD_REQUEST", diagnostics)
 
     def _method_refused(self, request: Request, fmt: Format) -> Reply:
         """Another verb: 400 BAD_REQUEST (Malformed request errors: invalid HTTP verb)."""
         diagnostics = f"HTTP method {request.method} is not supported: use GET"
-        if "methods-405" in self.readings:
+        if Reading.METHODS_405 in self.readings:
             code = "INVALID_REQUEST_TYPE"
             reply = self._error(request, fmt, 405, "not-supported", code, diagnostics)
             return with_headers(reply, ("Allow", "GET, HEAD"))
-        if "methods-501" in self.readings:
+        if Reading.METHODS_501 in self.readings:
             return self._error(request, fmt, 501, "not-supported", "NOT_IMPLEMENTED", diagnostics)
         return self._bad_request(request, fmt, diagnostics)
 
     def _token_refused(self, request: Request, fmt: Format, problem: JwtProblem) -> Reply:
         """400 BAD_REQUEST (Malformed request errors: JWT claims), or a reading's answer."""
         readings, diagnostics = self.readings, problem.diagnostics
-        rfc_6750 = "token-errors-401" in readings
-        if problem.kind == "scope" and ("scope-403" in readings or rfc_6750):
+        rfc_6750 = Reading.TOKEN_ERRORS_401 in readings
+        if problem.kind == "scope" and (Reading.SCOPE_403 in readings or rfc_6750):
             reply = self._error(request, fmt, 403, "forbidden", "ACCESS DENIED", diagnostics)
             challenge = 'Bearer error="insufficient_scope", scope="patient/*.read"'
             return with_headers(reply, ("WWW-Authenticate", challenge))
@@ -202,13 +204,13 @@ class ProviderApp:
             # or another scheme).
             challenge = "Bearer" if problem.kind == "missing" else 'Bearer error="invalid_token"'
             return with_headers(reply, ("WWW-Authenticate", challenge))
-        if "token-errors-401-without-challenge" in self.faults and problem.kind != "scope":
+        if Fault.TOKEN_ERRORS_401_WITHOUT_CHALLENGE in self.faults and problem.kind != "scope":
             return self._error(request, fmt, 401, "invalid", "BAD_REQUEST", diagnostics)
-        if problem.kind == "resource" and "claim-type-422-without-diagnostics" in self.faults:
+        if problem.kind == "resource" and Fault.CLAIM_TYPE_422_WITHOUT_DIAGNOSTICS in self.faults:
             return self._error(request, fmt, 422, "invalid", "INVALID_RESOURCE", "")
-        if problem.kind == "resource" and "claim-type-422" in readings:
+        if problem.kind == "resource" and Reading.CLAIM_TYPE_422 in readings:
             return self._error(request, fmt, 422, "invalid", "INVALID_RESOURCE", diagnostics)
-        if problem.kind == "conflict" and "sub-mismatch-conflicting-values" in readings:
+        if problem.kind == "conflict" and Reading.SUB_MISMATCH_CONFLICTING_VALUES in readings:
             return self._error(request, fmt, 400, "invalid", "CONFLICTING_VALUES", diagnostics)
         return self._bad_request(request, fmt, diagnostics)
 
@@ -218,21 +220,23 @@ class ProviderApp:
     def _unknown_document(self, request: Request, fmt: Format) -> Reply:
         """404 NO_RECORD_FOUND (retrieve page, Error handling), bent by the B faults."""
         faults = self.faults
-        if "unknown-id-plain-text" in faults:
+        if Fault.UNKNOWN_ID_PLAIN_TEXT in faults:
             return self._reply(request, 404, b"Not found", "text/plain;charset=utf-8", error=True)
         coding: dict[str, str] = {}
-        if "unknown-id-wrong-severity" in faults:
+        if Fault.UNKNOWN_ID_WRONG_SEVERITY in faults:
             coding["severity"] = "warning"
-        if "unknown-id-wrong-spine-system" in faults:
+        if Fault.UNKNOWN_ID_WRONG_SPINE_SYSTEM in faults:
             coding["system"] = "http://example.org/codes"
-        if "unknown-id-wrong-spine-display" in faults:
+        if Fault.UNKNOWN_ID_WRONG_SPINE_DISPLAY in faults:
             coding["display"] = "Not found"
         return self._error(
             request,
             fmt,
-            400 if "unknown-id-status-400" in faults else 404,
-            "processing" if "unknown-id-wrong-issue-code" in faults else "not-found",
-            "INVALID_RESOURCE" if "unknown-id-wrong-spine-code" in faults else "NO_RECORD_FOUND",
+            400 if Fault.UNKNOWN_ID_STATUS_400 in faults else 404,
+            "processing" if Fault.UNKNOWN_ID_WRONG_ISSUE_CODE in faults else "not-found",
+            "INVALID_RESOURCE"
+            if Fault.UNKNOWN_ID_WRONG_SPINE_CODE in faults
+            else "NO_RECORD_FOUND",
             "No document was found with the id provided",
             **coding,
         )
@@ -243,24 +247,26 @@ class ProviderApp:
         accept = header_value(request.headers, "Accept")
         content_type = header_value(request.headers, "Content-Type")
         on_get = request.method == "GET" and content_type is not None
-        if on_get and "refuse-content-type-on-get" in self.faults:
+        if on_get and Fault.REFUSE_CONTENT_TYPE_ON_GET in self.faults:
             return None
-        if format_param and not accept and "format-param-alone-refused" in self.faults:
+        if format_param and not accept and Fault.FORMAT_PARAM_ALONE_REFUSED in self.faults:
             return None
         fmt = negotiate(
             format_param,
             accept,
             content_type,
-            honour_format_param="ignore-format-param" not in self.faults,
-            honour_content_type="ignore-content-type" not in self.faults,
-            default="xml" if "xml-default" in self.faults else "json",
+            honour_format_param=Fault.IGNORE_FORMAT_PARAM not in self.faults,
+            honour_content_type=Fault.IGNORE_CONTENT_TYPE not in self.faults,
+            default="xml" if Fault.XML_DEFAULT in self.faults else "json",
         )
-        if fmt == "xml" and ("xml-unsupported" in self.faults or "no-xml" in self.readings):
+        if fmt == "xml" and (
+            Fault.XML_UNSUPPORTED in self.faults or Reading.NO_XML in self.readings
+        ):
             fmt = None
         accept = header_value(request.headers, "Accept") or ""
-        if "fhir-json-accept-answered-xml" in self.faults and "application/fhir+json" in accept:
+        if Fault.FHIR_JSON_ACCEPT_ANSWERED_XML in self.faults and "application/fhir+json" in accept:
             fmt = "xml"
-        if fmt is None and "accept-unsupported-format" in self.faults:
+        if fmt is None and Fault.ACCEPT_UNSUPPORTED_FORMAT in self.faults:
             return "json"
         return fmt
 
@@ -270,7 +276,7 @@ class ProviderApp:
         split = urlsplit(strip_proxy_prefix(request.target))
         fmt = self._negotiate(request, split.query)
         out: Format = fmt or "json"
-        if request.method == "OPTIONS" and "serve-options" in self.faults:
+        if request.method == "OPTIONS" and Fault.SERVE_OPTIONS in self.faults:
             allow = ("Allow", "GET, HEAD")
             return Reply(200, (*self._common_headers(error=False), allow), b"")
         served_by = _SERVED_BY_FAULT.get(request.method)
@@ -278,11 +284,13 @@ class ProviderApp:
             return self._method_refused(request, out)
         doc_id = self.document_id(split.path)
         if doc_id is None:
-            if "unknown-path-plain-text" in self.faults:
+            if Fault.UNKNOWN_PATH_PLAIN_TEXT in self.faults:
                 return self._reply(request, 404, b"Not Found", "text/plain", error=True)
             return self._not_found(request, out, "No resource exists at the requested path")
         problem = (
-            unexpected_header(request.headers) if "refuse-unknown-headers" in self.faults else None
+            unexpected_header(request.headers)
+            if Fault.REFUSE_UNKNOWN_HEADERS in self.faults
+            else None
         )
         if problem is not None:
             return self._error(request, out, 400, "invalid", "BAD_REQUEST", problem)
@@ -293,7 +301,7 @@ class ProviderApp:
             faults=self.faults,
         )
         if problem is not None:
-            if "header-error-wrong-spine-code" in self.faults:
+            if Fault.HEADER_ERROR_WRONG_SPINE_CODE in self.faults:
                 return self._error(request, out, 422, "invalid", "INVALID_PARAMETER", problem)
             return self._bad_request(request, out, problem)
         token_problem = authorization_problem(
@@ -303,39 +311,39 @@ class ProviderApp:
             now=time.time() if now is None else now,
         )
         if token_problem is not None and not (
-            token_problem.kind == "scope" and "organisation-scope-served" in self.readings
+            token_problem.kind == "scope" and Reading.ORGANISATION_SCOPE_SERVED in self.readings
         ):
             return self._token_refused(request, out, token_problem)
         if fmt is None:
             # General API guidance, Wire format representations: unsupported format -> 415.
             diagnostics = "The requested format is not supported by this server"
             spine = "BAD_REQUEST"
-            if "spine-415-unsupported-media-type" in self.readings:
+            if Reading.SPINE_415_UNSUPPORTED_MEDIA_TYPE in self.readings:
                 spine = "UNSUPPORTED_MEDIA_TYPE"
             return self._error(request, "json", 415, "not-supported", spine, diagnostics)
         return self._read(request, doc_id, fmt)
 
     def _read(self, request: Request, doc_id: str, fmt: Format) -> Reply:
-        if "case-insensitive-ids" in self.faults:
+        if Fault.CASE_INSENSITIVE_IDS in self.faults:
             doc_id = doc_id.lower()
         doc = self.documents.get(doc_id)
         if doc is None:
             return self._unknown_document(request, fmt)
         too_big = doc.info.oversize and self.settings.spec == "1.6"
-        if too_big and "serve-oversize" not in self.faults:
+        if too_big and Fault.SERVE_OVERSIZE not in self.faults:
             return self._not_found(request, fmt, "The document exceeds the 5MB file size limit")
-        if doc_id == LARGE_PDF_ID and "refuse-large-document" in self.faults:
+        if doc_id == LARGE_PDF_ID and Fault.REFUSE_LARGE_DOCUMENT in self.faults:
             return self._not_found(request, fmt, "The document exceeds the 5MB file size limit")
         version = doc.info.version_id
         extra: list[tuple[str, str]] = []
-        if "no-etag" not in self.faults:
-            etag_version = f"{version}9" if "etag-mismatch" in self.faults else version
-            weak = "" if "strong-etag" in self.faults else "W/"
+        if Fault.NO_ETAG not in self.faults:
+            etag_version = f"{version}9" if Fault.ETAG_MISMATCH in self.faults else version
+            weak = "" if Fault.STRONG_ETAG in self.faults else "W/"
             extra.append(("ETag", f'{weak}"{etag_version}"'))
         gzipped = self._gzip(request)
         return self._reply(
             request,
-            202 if "success-status-202" in self.faults else 200,
+            202 if Fault.SUCCESS_STATUS_202 in self.faults else 200,
             self.bodies.body(doc_id, fmt, gzipped=False),
             self._content_type(fmt),
             error=False,

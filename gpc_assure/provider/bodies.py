@@ -9,29 +9,30 @@ from collections.abc import Sequence
 from functools import cache
 
 from .documents import StoredDocument, stored_documents
+from .faults import Fault
 from .fhir import Format, Resource, render
 
 BINARY_FAULTS = frozenset(
     {
-        "binary-wrong-resource-type",
-        "binary-invalid-base64",
-        "binary-missing-content-type",
-        "binary-invalid-json",
-        "binary-missing-version-id",
-        "binary-wrong-id",
-        "binary-wrong-content-type",
-        "binary-corrupt-content",
-        "binary-security-context",
-        "binary-extra-element",
-        "xml-invalid",
+        Fault.BINARY_WRONG_RESOURCE_TYPE,
+        Fault.BINARY_INVALID_BASE64,
+        Fault.BINARY_MISSING_CONTENT_TYPE,
+        Fault.BINARY_INVALID_JSON,
+        Fault.BINARY_MISSING_VERSION_ID,
+        Fault.BINARY_WRONG_ID,
+        Fault.BINARY_WRONG_CONTENT_TYPE,
+        Fault.BINARY_CORRUPT_CONTENT,
+        Fault.BINARY_SECURITY_CONTEXT,
+        Fault.BINARY_EXTRA_ELEMENT,
+        Fault.XML_INVALID,
     }
 )
 
 
-def encode(resource: Resource, fmt: Format, faults: frozenset[str]) -> bytes:
+def encode(resource: Resource, fmt: Format, faults: frozenset[Fault]) -> bytes:
     """The wire form of *resource*; the xml-invalid fault cuts off the closing tag."""
     body = render(resource, fmt)
-    if fmt == "xml" and "xml-invalid" in faults:
+    if fmt == "xml" and Fault.XML_INVALID in faults:
         body = body[: body.rindex(b"</")]
     return body
 
@@ -41,32 +42,32 @@ def compress(body: bytes) -> bytes:
 
 
 def binary_resource(
-    doc: StoredDocument, documents: Sequence[StoredDocument], faults: frozenset[str]
+    doc: StoredDocument, documents: Sequence[StoredDocument], faults: frozenset[Fault]
 ) -> Resource:
     """The Binary for *doc* in STU3 element order, bent by any Binary fault in *faults*."""
     data = doc.data
-    if "binary-corrupt-content" in faults:
+    if Fault.BINARY_CORRUPT_CONTENT in faults:
         changed = bytearray(data)
         changed[len(changed) // 2] ^= 0xFF
         data = bytes(changed)
     content = base64.b64encode(data).decode("ascii")
-    if "binary-invalid-base64" in faults:
+    if Fault.BINARY_INVALID_BASE64 in faults:
         content = "!@#$" + content[4:]
     doc_id = doc.info.id
-    if "binary-wrong-id" in faults:
+    if Fault.BINARY_WRONG_ID in faults:
         doc_id = next(other.info.id for other in documents if other.info.id != doc.info.id)
     resource: Resource = {
-        "resourceType": "Document" if "binary-wrong-resource-type" in faults else "Binary",
+        "resourceType": "Document" if Fault.BINARY_WRONG_RESOURCE_TYPE in faults else "Binary",
         "id": doc_id,
     }
-    if "binary-missing-version-id" not in faults:
+    if Fault.BINARY_MISSING_VERSION_ID not in faults:
         resource["meta"] = {"versionId": doc.info.version_id}
-    if "binary-extra-element" in faults:
+    if Fault.BINARY_EXTRA_ELEMENT in faults:
         resource["language"] = "en-GB"
-    if "binary-missing-content-type" not in faults:
-        wrong = "binary-wrong-content-type" in faults
+    if Fault.BINARY_MISSING_CONTENT_TYPE not in faults:
+        wrong = Fault.BINARY_WRONG_CONTENT_TYPE in faults
         resource["contentType"] = "application/octet-stream" if wrong else doc.info.content_type
-    if "binary-security-context" in faults:
+    if Fault.BINARY_SECURITY_CONTEXT in faults:
         resource["securityContext"] = {"reference": f"DocumentReference/{doc.info.id}"}
     resource["content"] = content
     return resource
@@ -75,7 +76,7 @@ def binary_resource(
 class BinaryBodies:
     """Thread-safe cache of Binary bodies per (document id, format, gzip)."""
 
-    def __init__(self, documents: Sequence[StoredDocument], faults: frozenset[str]) -> None:
+    def __init__(self, documents: Sequence[StoredDocument], faults: frozenset[Fault]) -> None:
         self._documents = tuple(documents)
         self._by_id = {doc.info.id: doc for doc in self._documents}
         self._faults = faults & BINARY_FAULTS
@@ -105,7 +106,7 @@ class BinaryBodies:
             return compress(plain)
         resource = binary_resource(self._by_id[doc_id], self._documents, self._faults)
         body = encode(resource, fmt, self._faults)
-        if fmt == "json" and "binary-invalid-json" in self._faults:
+        if fmt == "json" and Fault.BINARY_INVALID_JSON in self._faults:
             body = body[: len(body) // 2]
         return body
 
@@ -117,7 +118,7 @@ def _shared_conformant() -> BinaryBodies:
     return bodies
 
 
-def bodies_for(faults: frozenset[str]) -> BinaryBodies:
+def bodies_for(faults: frozenset[Fault]) -> BinaryBodies:
     """The process-wide conformant cache, or a fresh cache when a Binary fault is active."""
     if faults & BINARY_FAULTS:
         return BinaryBodies(stored_documents(), faults)

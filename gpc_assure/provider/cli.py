@@ -14,8 +14,8 @@ from types import FrameType
 from typing import TextIO
 
 from .example_jwt import example_claims, unsecured_jwt
-from .faults import FAULTS
-from .readings import READINGS
+from .faults import FAULTS, fault_named
+from .readings import READINGS, reading_named
 from .server import ReferenceProvider
 from .settings import SPEC_VERSIONS, ProviderSettings, SpecVersion
 
@@ -50,15 +50,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _list_faults(out: TextIO) -> None:
-    for fault in FAULTS.values():
-        requirements = ",".join(fault.requirements) or "-"
-        print(f"{fault.name}\t{requirements}\t{fault.description}", file=out)
+    for fault, declared in FAULTS.items():
+        requirements = ",".join(declared.requirements) or "-"
+        print(f"{fault}\t{requirements}\t{declared.description}", file=out)
 
 
 def _list_readings(out: TextIO) -> None:
-    for reading in READINGS.values():
-        level = "warns:" + ",".join(reading.warns) if reading.warns else "conformant"
-        columns = (reading.name, level, reading.description, reading.spec_reference)
+    for reading, declared in READINGS.items():
+        level = "warns:" + ",".join(declared.warns) if declared.warns else "conformant"
+        columns = (reading, level, declared.description, declared.spec_reference)
         print("\t".join(columns), file=out)
 
 
@@ -125,14 +125,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     spec: SpecVersion = args.spec
     try:
+        faults = frozenset(fault_named(name) for name in args.fault)
+        readings = frozenset(reading_named(name) for name in args.reading)
         settings = ProviderSettings(
             host=args.host,
             port=args.port,
             spec=spec,
             provider_asid=args.asid,
             tls=not args.plain_http,
-            faults=frozenset(args.fault),
-            readings=frozenset(args.reading),
+            faults=faults,
+            readings=readings,
             delay_seconds=args.delay,
             workdir=args.workdir,
         )

@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from typing import Literal
 from xml.sax.saxutils import quoteattr
 
+from .readings import Reading
+
 Format = Literal["json", "xml"]
 Resource = dict[str, object]
 
@@ -40,12 +42,12 @@ SPINE_DISPLAYS_1_0_1: dict[str, str] = {
 }
 
 
-def spine_display(code: str, readings: frozenset[str] = frozenset()) -> str:
+def spine_display(code: str, readings: frozenset[Reading] = frozenset()) -> str:
     """The display sent with Spine *code*, as the display readings spell it."""
     display = SPINE_DISPLAYS.get(code, code)
-    if "displays-1.0.1" in readings:
+    if Reading.DISPLAYS_1_0_1 in readings:
         display = SPINE_DISPLAYS_1_0_1.get(code, display)
-    if "displays-lowercase" in readings:
+    if Reading.DISPLAYS_LOWERCASE in readings:
         display = display.lower()
     return display
 
@@ -58,11 +60,11 @@ def operation_outcome(
     severity: str = "error",
     system: str | None = None,
     display: str | None = None,
-    readings: frozenset[str] = frozenset(),
+    readings: frozenset[Reading] = frozenset(),
 ) -> Resource:
     """A GPConnect-OperationOutcome-1 with a single issue (two under multiple-issues)."""
     if system is None:
-        valueset = "spine-system-valueset-uri" in readings
+        valueset = Reading.SPINE_SYSTEM_VALUESET_URI in readings
         system = SPINE_VALUESET_SYSTEM if valueset else SPINE_SYSTEM
     coding = {
         "system": system,
@@ -77,7 +79,7 @@ def operation_outcome(
     if diagnostics:
         issue["diagnostics"] = diagnostics
     issues = [issue]
-    if "multiple-issues" in readings:
+    if Reading.MULTIPLE_ISSUES in readings:
         note: dict[str, object] = {
             "severity": "information",
             "code": "informational",
@@ -86,7 +88,7 @@ def operation_outcome(
         }
         issues.insert(0, note)
     outcome: Resource = {"resourceType": "OperationOutcome"}
-    if "outcome-without-meta" not in readings:
+    if Reading.OUTCOME_WITHOUT_META not in readings:
         outcome["meta"] = {"profile": [OO_PROFILE]}
     outcome["issue"] = issues
     return outcome

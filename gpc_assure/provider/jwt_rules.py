@@ -10,14 +10,27 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from .faults import JWT_CLAIMS
+from .faults import JWT_CLAIMS, Fault
 
 ODS_SYSTEM = "https://fhir.nhs.uk/Id/ods-organization-code"
 SDS_USER_SYSTEM = "https://fhir.nhs.uk/Id/sds-user-id"
 SDS_ROLE_SYSTEM = "https://fhir.nhs.uk/Id/sds-role-profile-id"
 EXPIRY_SECONDS = 300
 CLOCK_SKEW_SECONDS = 300
-NARROW_CLOCK_SKEW_SECONDS = {"reject-future-iat": 2, "reject-iat-over-60s-ahead": 60}
+NARROW_CLOCK_SKEW_SECONDS = {Fault.REJECT_FUTURE_IAT: 2, Fault.REJECT_IAT_OVER_60S_AHEAD: 60}
+# The fault under which each claim may be missing or null.
+_MISSING_CLAIM_ALLOWED_BY = {
+    "iss": Fault.ACCEPT_MISSING_CLAIM_ISS,
+    "sub": Fault.ACCEPT_MISSING_CLAIM_SUB,
+    "aud": Fault.ACCEPT_MISSING_CLAIM_AUD,
+    "exp": Fault.ACCEPT_MISSING_CLAIM_EXP,
+    "iat": Fault.ACCEPT_MISSING_CLAIM_IAT,
+    "reason_for_request": Fault.ACCEPT_MISSING_CLAIM_REASON_FOR_REQUEST,
+    "requested_scope": Fault.ACCEPT_MISSING_CLAIM_REQUESTED_SCOPE,
+    "requesting_device": Fault.ACCEPT_MISSING_CLAIM_REQUESTING_DEVICE,
+    "requesting_organization": Fault.ACCEPT_MISSING_CLAIM_REQUESTING_ORGANIZATION,
+    "requesting_practitioner": Fault.ACCEPT_MISSING_CLAIM_REQUESTING_PRACTITIONER,
+}
 READ_SCOPE = "patient/*.read"
 # The audit page's requested_scope table: every defined access scope.
 DEFINED_SCOPES = frozenset(
@@ -171,7 +184,7 @@ def _identifier_value(resource: dict[str, object], system: str | None) -> str | 
 
 class _ClaimChecker:
     def __init__(
-        self, claims: dict[str, object], spec: str, faults: frozenset[str], now: float
+        self, claims: dict[str, object], spec: str, faults: frozenset[Fault], now: float
     ) -> None:
         self.claims = claims
         self.spec = spec
@@ -179,13 +192,13 @@ class _ClaimChecker:
         self.now = now
         self.skipped: set[str] = set()
 
-    def allowed(self, fault: str) -> bool:
+    def allowed(self, fault: Fault) -> bool:
         return fault in self.faults
 
     def run(self) -> None:
         for claim in JWT_CLAIMS:
             if self.claims.get(claim) is None:
-                if not self.allowed(f"accept-missing-claim-{claim}"):
+                if not self.allowed(_MISSING_CLAIM_ALLOWED_BY[claim]):
                     raise JwtRejected(f"JWT claim '{claim}' is missing or null")
                 self.skipped.add(claim)
         self.strings()
@@ -217,11 +230,11 @@ class _ClaimChecker:
         exp, iat = self.integer("exp"), self.integer("iat")
         if exp is not None and iat is not None:
             if exp <= iat:
-                if not self.allowed("accept-exp-before-iat"):
+                if not self.allowed(Fault.ACCEPT_EXP_BEFORE_IAT):
                     raise JwtRejected("JWT claim 'exp' must be after claim 'iat'")
-            elif exp != iat + EXPIRY_SECONDS and not self.allowed("accept-wrong-exp-window"):
+            elif exp != iat + EXPIRY_SECONDS and not self.allowed(Fault.ACCEPT_WRONG_EXP_WINDOW):
                 raise JwtRejected("JWT claim 'exp' must be exactly 'iat' + 300 seconds")
-        if exp is not None and self.now >= exp and not self.allowed("accept-expired-token"):
+        if exp is not None and self.now >= exp and not self.allowed(Fault.ACCEPT_EXPIRED_TOKEN):
             raise JwtRejected("JWT has expired (claim 'exp' is not in the future)")
         narrowed = [
             NARROW_CLOCK_SKEW_SECONDS[f] for f in self.faults & NARROW_CLOCK_SKEW_SECONDS.keys()
@@ -232,7 +245,7 @@ class _ClaimChecker:
 
     def reason(self) -> None:
         if not self.present("reason_for_request") or self.allowed(
-            "accept-wrong-reason-for-request"
+            Fault.ACCEPT_WRONG_REASON_FOR_REQUEST
         ):
             return
         if self.claims["reason_for_request"] != "directcare":
@@ -243,9 +256,9 @@ class _ClaimChecker:
             return
         value = self.claims["requested_scope"]
         tokens = set(value.split()) if isinstance(value, str) else set()
-        if self.allowed("reject-conf-scope") and any(t.startswith("conf/") for t in tokens):
+        if self.allowed(Fault.REJECT_CONF_SCOPE) and any(t.startswith("conf/") for t in tokens):
             raise JwtRejected("JWT claim 'requested_scope' must not carry a confidentiality scope")
-        if self.allowed("accept-wrong-requested-scope"):
+        if self.allowed(Fault.ACCEPT_WRONG_REQUESTED_SCOPE):
             return
         extra_allowed = CONFIDENTIALITY_SCOPES if self.spec == "1.6" else frozenset()
         if READ_SCOPE not in tokens or not tokens - {READ_SCOPE} <= extra_allowed:
@@ -262,7 +275,7 @@ class _ClaimChecker:
             return None
         value = self.claims[claim]
         if not (isinstance(value, dict) and value.get("resourceType") == resource_type):
-            if not self.allowed("accept-wrong-claim-resource-type"):
+            if not self.allowed(Fault.ACCEPT_WRONG_CLAIM_RESOURCE_TYPE):
                 raise JwtRejected(
                     f"JWT claim '{claim}' must be a {resource_type} resource", "resource"
                 )
@@ -271,7 +284,7 @@ class _ClaimChecker:
         undefined = sorted(
             key for key in value if key.removeprefix("_") not in STU3_ELEMENTS[resource_type]
         )
-        if undefined and not self.allowed("accept-unknown-claim-elements"):
+        if undefined and not self.allowed(Fault.ACCEPT_UNKNOWN_CLAIM_ELEMENTS):
             raise JwtRejected(
                 f"JWT claim '{claim}' has elements a {resource_type} does not define: "
                 + ", ".join(undefined),
@@ -286,9 +299,9 @@ class _ClaimChecker:
         org = self.resource("requesting_organization", "Organization")
         if org is None:
             return
-        if not _identifiers(org) and self.allowed("accept-organisation-without-identifier"):
+        if not _identifiers(org) and self.allowed(Fault.ACCEPT_ORGANISATION_WITHOUT_IDENTIFIER):
             return
-        system = None if self.allowed("accept-wrong-ods-system") else ODS_SYSTEM
+        system = None if self.allowed(Fault.ACCEPT_WRONG_ODS_SYSTEM) else ODS_SYSTEM
         if _identifier_value(org, system) is None:
             raise JwtRejected(
                 "JWT claim 'requesting_organization' must have an ODS organisation code identifier",
@@ -300,22 +313,22 @@ class _ClaimChecker:
         practitioner = self.resource(claim, "Practitioner")
         if practitioner is None:
             return
-        check_sub = self.present("sub") and not self.allowed("accept-sub-practitioner-mismatch")
+        check_sub = self.present("sub") and not self.allowed(Fault.ACCEPT_SUB_PRACTITIONER_MISMATCH)
         if check_sub and practitioner.get("id") != self.claims["sub"]:
             raise JwtRejected(f"JWT claim '{claim}' id must equal claim 'sub'", "conflict")
         names = practitioner.get("name")
         has_name = isinstance(names, list) and any(isinstance(n, dict) and n for n in names)
-        if not has_name and not self.allowed("accept-practitioner-without-name"):
+        if not has_name and not self.allowed(Fault.ACCEPT_PRACTITIONER_WITHOUT_NAME):
             raise JwtRejected(f"JWT claim '{claim}' must have a name", "resource")
         user_id = _identifier_value(practitioner, SDS_USER_SYSTEM)
-        if user_id is None and not self.allowed("accept-practitioner-without-sds-user-id"):
+        if user_id is None and not self.allowed(Fault.ACCEPT_PRACTITIONER_WITHOUT_SDS_USER_ID):
             raise JwtRejected(
                 f"JWT claim '{claim}' must have an SDS user id identifier", "resource"
             )
         role_id = _identifier_value(practitioner, SDS_ROLE_SYSTEM)
-        if self.allowed("reject-unk-sds-ids") and "UNK" in (user_id, role_id):
+        if self.allowed(Fault.REJECT_UNK_SDS_IDS) and "UNK" in (user_id, role_id):
             raise JwtRejected(f"JWT claim '{claim}' has an UNK SDS identifier")
-        if self.allowed("reject-minimal-practitioner"):
+        if self.allowed(Fault.REJECT_MINIMAL_PRACTITIONER):
             local = [
                 item
                 for item in _identifiers(practitioner)
@@ -325,21 +338,21 @@ class _ClaimChecker:
                 raise JwtRejected(f"JWT claim '{claim}' lacks role-profile or local identifiers")
 
 
-def _token_from(authorization: str, faults: frozenset[str]) -> str:
+def _token_from(authorization: str, faults: frozenset[Fault]) -> str:
     scheme, _, token = authorization.strip().partition(" ")
     if scheme.lower() == "bearer":
         return token.strip()
-    if "accept-non-bearer-scheme" in faults:
+    if Fault.ACCEPT_NON_BEARER_SCHEME in faults:
         return authorization.split()[-1]
     raise JwtRejected("Authorization header must use the Bearer scheme", "missing")
 
 
 def authorization_problem(
-    authorization: str | None, *, spec: str, faults: frozenset[str], now: float
+    authorization: str | None, *, spec: str, faults: frozenset[Fault], now: float
 ) -> JwtProblem | None:
     """None when the Authorization header carries an acceptable JWT, else what is wrong."""
     if authorization is None or not authorization.strip():
-        if "accept-missing-authorization" in faults:
+        if Fault.ACCEPT_MISSING_AUTHORIZATION in faults:
             return None
         return JwtProblem("Authorization header with a Bearer JWT is missing", "missing")
     try:
@@ -347,9 +360,9 @@ def authorization_problem(
         try:
             claims = decode_unsecured(token)
         except JwtRejected:
-            if "accept-malformed-jwt" in faults:
+            if Fault.ACCEPT_MALFORMED_JWT in faults:
                 return None
-            if "accept-plain-json-jwt" not in faults or not token.startswith("{"):
+            if Fault.ACCEPT_PLAIN_JSON_JWT not in faults or not token.startswith("{"):
                 raise
             claims = _plain_json_parts(token)
         _ClaimChecker(claims, spec, faults, now).run()
@@ -359,7 +372,7 @@ def authorization_problem(
 
 
 def check_authorization(
-    authorization: str | None, *, spec: str, faults: frozenset[str], now: float
+    authorization: str | None, *, spec: str, faults: frozenset[Fault], now: float
 ) -> str | None:
     """None when the Authorization header carries an acceptable JWT, else diagnostics."""
     problem = authorization_problem(authorization, spec=spec, faults=faults, now=now)

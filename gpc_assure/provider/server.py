@@ -20,6 +20,8 @@ from .app import ProviderApp, Reply, Request
 from .bodies import bodies_for
 from .certs import SSP_HOST, Pki, generate_pki
 from .documents import ServedDocument, stored_documents
+from .faults import Fault
+from .readings import Reading
 from .settings import ProviderSettings
 from .tls import client_refusal, needs_rsa_server_key, refusal_page, server_context
 
@@ -70,7 +72,7 @@ class _Server(ThreadingHTTPServer):
 
     def _plain_http_accepted(self, conn: socket.socket) -> bool:
         """Fault `tls-serve-plain-http`: a connection not opening with a TLS record is served."""
-        if "tls-serve-plain-http" not in self.app.faults:
+        if Fault.TLS_SERVE_PLAIN_HTTP not in self.app.faults:
             return False
         try:
             first = conn.recv(1, socket.MSG_PEEK)
@@ -149,11 +151,11 @@ class _Handler(BaseHTTPRequestHandler):
         if refusal is not None:
             self._refuse_client(refusal)
             return
-        if "hang" in faults:
+        if Fault.HANG in faults:
             server.stopping.wait()
             self.close_connection = True
             return
-        if "garbage" in faults:
+        if Fault.GARBAGE in faults:
             self.wfile.write(b"\x00\xff\x13garbage" + os.urandom(256))
             self.close_connection = True
             return
@@ -164,7 +166,7 @@ class _Handler(BaseHTTPRequestHandler):
         ):
             self.close_connection = True
             return
-        if reply.is_error and "drop-connection-on-error" in faults:
+        if reply.is_error and Fault.DROP_CONNECTION_ON_ERROR in faults:
             self.close_connection = True
             return
         self._send(reply)
@@ -174,21 +176,21 @@ class _Handler(BaseHTTPRequestHandler):
         tls-refuse-with-http-400, answer 400 with an HTML page (as nginx does)."""
         _LOG.debug("client refused after the handshake: %s", reason)
         self.close_connection = True
-        if "tls-refuse-with-http-400" in self.server.app.settings.readings:
+        if Reading.TLS_REFUSE_WITH_HTTP_400 in self.server.app.settings.readings:
             headers = (("Content-Type", "text/html"), ("Connection", "close"))
             self._send(Reply(400, headers, refusal_page(reason)))
 
     def _send(self, reply: Reply) -> None:
         readings = self.server.app.readings
-        chunked = "chunked-bodies" in readings
+        chunked = Reading.CHUNKED_BODIES in readings
         headers = [*reply.headers]
-        if "connection-close" in readings:
+        if Reading.CONNECTION_CLOSE in readings:
             headers.append(("Connection", "close"))  # send_header then closes after the reply
         if chunked:
             headers.append(("Transfer-Encoding", "chunked"))
         else:
             headers.append(("Content-Length", str(len(reply.body))))
-        lowercase = "header-names-lowercase" in readings
+        lowercase = Reading.HEADER_NAMES_LOWERCASE in readings
         self.send_response(reply.status)
         for name, value in headers:
             self.send_header(name.lower() if lowercase else name, value)

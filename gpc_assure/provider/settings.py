@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from .faults import check_fault_names
-from .readings import check_reading_names
+from .faults import Fault, fault_named
+from .readings import Reading, reading_named
 
 SpecVersion = Literal["1.6", "1.0", "draft"]
 SPEC_VERSIONS: tuple[SpecVersion, ...] = ("1.6", "1.0", "draft")
@@ -24,7 +24,8 @@ def interaction_id_for(spec: str) -> str:
 
 
 def _names(raw: object, problem: str) -> frozenset[str]:
-    """A name, or a collection of names, as a frozenset; TypeError(*problem*) otherwise."""
+    """A name, or a collection of names (members or the strings users type), as a frozenset;
+    TypeError(*problem*) otherwise."""
     if isinstance(raw, str):
         raw = (raw,)
     if not isinstance(raw, Iterable):
@@ -42,8 +43,8 @@ class ProviderSettings:
     provider_asid: str = "200000000116"
     base_path: str = "/B82617/STU3/1/gpconnect/documents"
     tls: bool = True
-    faults: frozenset[str] = field(default_factory=frozenset)
-    readings: frozenset[str] = field(default_factory=frozenset)
+    faults: frozenset[Fault] = field(default_factory=frozenset)
+    readings: frozenset[Reading] = field(default_factory=frozenset)
     delay_seconds: float = 0.0
     workdir: Path | None = None
 
@@ -51,11 +52,9 @@ class ProviderSettings:
         if self.spec not in SPEC_VERSIONS:
             raise ValueError(f"unknown spec {self.spec!r}: expected one of {SPEC_VERSIONS}")
         faults = _names(self.faults, "faults must be a collection of fault names")
-        check_fault_names(faults)
-        object.__setattr__(self, "faults", faults)
+        object.__setattr__(self, "faults", frozenset(fault_named(n) for n in sorted(faults)))
         readings = _names(self.readings, "readings must be a collection of reading names")
-        check_reading_names(readings)
-        object.__setattr__(self, "readings", readings)
+        object.__setattr__(self, "readings", frozenset(reading_named(n) for n in sorted(readings)))
         object.__setattr__(self, "base_path", "/" + self.base_path.strip("/"))
         if self.workdir is not None:
             object.__setattr__(self, "workdir", Path(self.workdir))

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .faults import SPINE_HEADERS
+from .faults import SPINE_HEADERS, Fault
 
+# The fault under which each Spine header may be missing or blank.
+_MISSING_ALLOWED_BY = {
+    "Ssp-TraceID": Fault.ACCEPT_MISSING_SSP_TRACEID,
+    "Ssp-From": Fault.ACCEPT_MISSING_SSP_FROM,
+    "Ssp-To": Fault.ACCEPT_MISSING_SSP_TO,
+    "Ssp-InteractionID": Fault.ACCEPT_MISSING_SSP_INTERACTIONID,
+}
 _MISMATCH = {
     "Ssp-To": "does not match the ASID of this provider",
     "Ssp-InteractionID": "does not match the binary read interaction of this endpoint",
@@ -27,20 +34,20 @@ def check_spine_headers(
     *,
     provider_asid: str,
     interaction_id: str,
-    faults: frozenset[str],
+    faults: frozenset[Fault],
 ) -> str | None:
     """None when the Spine headers are acceptable, otherwise diagnostics naming the header."""
     pairs = list(headers)
-    case_sensitive = "case-sensitive-ssp-headers" in faults
+    case_sensitive = Fault.CASE_SENSITIVE_SSP_HEADERS in faults
     expected = {"Ssp-To": provider_asid, "Ssp-InteractionID": interaction_id}
     wrong_value_allowed = {
-        "Ssp-To": "accept-wrong-ssp-to" in faults,
-        "Ssp-InteractionID": "accept-wrong-interaction-id" in faults,
+        "Ssp-To": Fault.ACCEPT_WRONG_SSP_TO in faults,
+        "Ssp-InteractionID": Fault.ACCEPT_WRONG_INTERACTION_ID in faults,
     }
     for name in SPINE_HEADERS:
         value = header_value(pairs, name, case_sensitive=case_sensitive)
         if value is None or not value.strip():
-            if f"accept-missing-{name.lower()}" in faults:
+            if _MISSING_ALLOWED_BY[name] in faults:
                 continue
             return f"{name} header is missing or blank"
         if name in expected and value.strip() != expected[name] and not wrong_value_allowed[name]:

@@ -10,16 +10,18 @@ from functools import cache
 from typing import Any
 
 from .certs import Pki
+from .faults import Fault
+from .readings import Reading
 
 # Security guidance, "Supported ciphers" (OpenSSL spelling of AESGCM+EECDH, ...).
 APPROVED_CIPHERS = "ECDHE+AESGCM:DHE+AESGCM:ECDHE+AES256:DHE+AES256"
 WEAK_CIPHER = "ECDHE-ECDSA-AES128-SHA"
 # Faults that each also allow one non-approved TLS 1.2 suite.
 EXTRA_CIPHERS = {
-    "tls-weak-cipher": WEAK_CIPHER,
-    "tls-cipher-aes128-sha256": "ECDHE-ECDSA-AES128-SHA256",
-    "tls-cipher-chacha20": "ECDHE-ECDSA-CHACHA20-POLY1305",
-    "tls-rsa-weak-ciphers": "ECDHE-RSA-AES128-SHA:ECDHE-RSA-AES128-SHA256:AES128-SHA256",
+    Fault.TLS_WEAK_CIPHER: WEAK_CIPHER,
+    Fault.TLS_CIPHER_AES128_SHA256: "ECDHE-ECDSA-AES128-SHA256",
+    Fault.TLS_CIPHER_CHACHA20: "ECDHE-ECDSA-CHACHA20-POLY1305",
+    Fault.TLS_RSA_WEAK_CIPHERS: "ECDHE-RSA-AES128-SHA:ECDHE-RSA-AES128-SHA256:AES128-SHA256",
 }
 UNAPPROVED_ONLY = "ECDHE-ECDSA-AES128-SHA:ECDHE-ECDSA-AES128-SHA256"
 # Fault tls-cipher-unlisted: a non-approved suite none of the suite's named cipher probes offers;
@@ -33,7 +35,7 @@ _UNLISTED_CANDIDATES = (
 # tls-client-cert-expired-accepted); the ssl module has no name for it.
 _NO_CHECK_TIME = 0x200000
 
-TRANSPORT_READINGS: tuple[str, ...] = ("tls-refuse-with-http-400",)
+TRANSPORT_READINGS: tuple[Reading, ...] = (Reading.TLS_REFUSE_WITH_HTTP_400,)
 """Legitimate transport behaviours the provider can be switched to (it stays conformant):
 
 * ``tls-refuse-with-http-400``: client certificates are requested, not required, in the
@@ -68,35 +70,38 @@ def unlisted_cipher() -> str:
     return next((c for c in _UNLISTED_CANDIDATES if c in known), _UNLISTED_CANDIDATES[-1])
 
 
-def needs_rsa_server_key(faults: frozenset[str]) -> bool:
+def needs_rsa_server_key(faults: frozenset[Fault]) -> bool:
     """Whether `faults` need the RSA server certificate (RSA-authenticated suites)."""
-    if "tls-rsa-weak-ciphers" in faults:
+    if Fault.TLS_RSA_WEAK_CIPHERS in faults:
         return True
-    return "tls-cipher-unlisted" in faults and unlisted_cipher().startswith("ECDHE-RSA-")
+    return Fault.TLS_CIPHER_UNLISTED in faults and unlisted_cipher().startswith("ECDHE-RSA-")
 
 
 def server_context(
-    pki: Pki, faults: frozenset[str], readings: frozenset[str] = frozenset()
+    pki: Pki, faults: frozenset[Fault], readings: frozenset[Reading] = frozenset()
 ) -> ssl.SSLContext:
     """A server context requiring a client certificate issued by the throwaway CA."""
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    if "tls-wrong-host-cert" in faults:
+    if Fault.TLS_WRONG_HOST_CERT in faults:
         context.load_cert_chain(pki.wrong_host_cert, pki.wrong_host_key)
     elif needs_rsa_server_key(faults) and pki.rsa_server_cert and pki.rsa_server_key:
         context.load_cert_chain(pki.rsa_server_cert, pki.rsa_server_key)
     else:
         context.load_cert_chain(pki.server_cert, pki.server_key)
     context.load_verify_locations(cafile=pki.ca_cert)
-    ciphers = UNAPPROVED_ONLY if "tls-unapproved-ciphers-only" in faults else APPROVED_CIPHERS
+    ciphers = UNAPPROVED_ONLY if Fault.TLS_UNAPPROVED_CIPHERS_ONLY in faults else APPROVED_CIPHERS
     for fault, cipher in EXTRA_CIPHERS.items():
         if fault in faults:
             ciphers += f":{cipher}"
-    if "tls-cipher-unlisted" in faults:
+    if Fault.TLS_CIPHER_UNLISTED in faults:
         ciphers += f":{unlisted_cipher()}"
     context.minimum_version = ssl.TLSVersion.TLSv1_2
-    if "tls-1.3-only" in faults:
+    if Fault.TLS_1_3_ONLY in faults:
         context.minimum_version = ssl.TLSVersion.TLSv1_3
-    old_protocol = {"tls-allow-1.1": ssl.TLSVersion.TLSv1_1, "tls-allow-1.0": ssl.TLSVersion.TLSv1}
+    old_protocol = {
+        Fault.TLS_ALLOW_1_1: ssl.TLSVersion.TLSv1_1,
+        Fault.TLS_ALLOW_1_0: ssl.TLSVersion.TLSv1,
+    }
     for fault, version in old_protocol.items():
         if fault in faults:
             with warnings.catch_warnings():  # deprecated on purpose: this is the fault
@@ -105,11 +110,11 @@ def server_context(
             ciphers += ":@SECLEVEL=0"
     context.set_ciphers(ciphers)
     context.options |= ssl.OP_CIPHER_SERVER_PREFERENCE | ssl.OP_NO_COMPRESSION
-    if "tls-client-cert-expired-accepted" in faults:
+    if Fault.TLS_CLIENT_CERT_EXPIRED_ACCEPTED in faults:
         context.verify_flags |= _NO_CHECK_TIME
-    if "tls-client-cert-unverified" in faults:
+    if Fault.TLS_CLIENT_CERT_UNVERIFIED in faults:
         context.verify_mode = ssl.CERT_NONE
-    elif "tls-client-cert-optional" in faults or "tls-refuse-with-http-400" in readings:
+    elif Fault.TLS_CLIENT_CERT_OPTIONAL in faults or Reading.TLS_REFUSE_WITH_HTTP_400 in readings:
         context.verify_mode = ssl.CERT_OPTIONAL
     else:
         context.verify_mode = ssl.CERT_REQUIRED
@@ -130,7 +135,7 @@ def _names(peer: dict[str, Any]) -> set[str]:
 
 
 def client_refusal(
-    peer: dict[str, Any] | None, ssp_host: str, faults: frozenset[str]
+    peer: dict[str, Any] | None, ssp_host: str, faults: frozenset[Fault]
 ) -> str | None:
     """Why the client must not be served, judged after the handshake; None to serve it.
 
@@ -140,8 +145,8 @@ def client_refusal(
     fault or reading made certificates optional.
     """
     if not peer:
-        optional = {"tls-client-cert-optional", "tls-client-cert-unverified"}
+        optional = {Fault.TLS_CLIENT_CERT_OPTIONAL, Fault.TLS_CLIENT_CERT_UNVERIFIED}
         return None if faults & optional else "No required SSL certificate was sent"
-    if "tls-client-cert-any-host" in faults or ssp_host.lower() in _names(peer):
+    if Fault.TLS_CLIENT_CERT_ANY_HOST in faults or ssp_host.lower() in _names(peer):
         return None
     return f"the client certificate does not name the Spine Secure Proxy ({ssp_host})"

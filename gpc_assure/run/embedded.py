@@ -4,12 +4,12 @@ from dataclasses import replace
 from typing import cast
 
 from gpc_assure.config.provider_config import DocumentExpectation, ProviderConfig
-from gpc_assure.provider import ProviderSettings, ReferenceProvider
+from gpc_assure.provider import Fault, ProviderSettings, ReferenceProvider
 from gpc_assure.provider.settings import SpecVersion
 
 
 def start_embedded_provider(
-    config: ProviderConfig, faults: frozenset[str] = frozenset()
+    config: ProviderConfig, faults: frozenset[Fault] = frozenset()
 ) -> tuple[ReferenceProvider, ProviderConfig]:
     """Start the reference provider for `config`'s spec version; return it and the config
     that targets it (its CA, a client certificate it trusts, and its documents)."""

@@ -17,7 +17,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gpc_assure.provider import FAULTS, READINGS, ProviderSettings, ReferenceProvider
+from gpc_assure.provider import (
+    FAULTS,
+    READINGS,
+    Fault,
+    ProviderSettings,
+    Reading,
+    ReferenceProvider,
+)
 from gpc_assure.spec.catalogue import catalogue
 
 CONFORMANT = "(conformant)"
@@ -77,6 +84,7 @@ class FaultRun:
     """One run of the whole suite against the provider with one fault (or none)."""
 
     fault: str
+    """The fault's name, or CONFORMANT."""
     requirements: tuple[str, ...]
     also_fails: tuple[str, ...]
     exit_code: int
@@ -171,14 +179,20 @@ def run_suite(settings: ProviderSettings, run_dir: Path, timeout: float) -> Suit
     return SuiteRun(completed.returncode, seconds, scenarios)
 
 
-def run_one(fault: str, work_dir: Path, timeout: float) -> FaultRun:
-    """Start the provider with `fault` (CONFORMANT: none) and run the suite against it."""
-    faults = frozenset() if fault == CONFORMANT else frozenset({fault})
-    requirements = () if fault == CONFORMANT else FAULTS[fault].requirements
-    also_fails = () if fault == CONFORMANT else FAULTS[fault].also_fails
-    run = run_suite(ProviderSettings(faults=faults), work_dir / fault.strip("()"), timeout)
+def run_one(fault: Fault | None, work_dir: Path, timeout: float) -> FaultRun:
+    """Start the provider with `fault` (None: the conformant provider) and run the suite."""
+    name = CONFORMANT if fault is None else str(fault)
+    faults = frozenset[Fault]() if fault is None else frozenset({fault})
+    declared = None if fault is None else FAULTS[fault]
+    run = run_suite(ProviderSettings(faults=faults), work_dir / name.strip("()"), timeout)
     return FaultRun(
-        fault, requirements, also_fails, run.exit_code, run.seconds, run.scenarios, run.problem
+        name,
+        declared.requirements if declared else (),
+        declared.also_fails if declared else (),
+        run.exit_code,
+        run.seconds,
+        run.scenarios,
+        run.problem,
     )
 
 
@@ -228,15 +242,15 @@ class ReadingRun:
         return {o: len(self.with_outcome(o)) for o in outcomes}
 
 
-def run_reading(reading: str, work_dir: Path, timeout: float) -> ReadingRun:
+def run_reading(reading: Reading, work_dir: Path, timeout: float) -> ReadingRun:
     """Start the provider with `reading` switched on and run the suite against it."""
     declared = READINGS[reading]
     settings = ProviderSettings(spec=declared.spec or "1.6", readings=frozenset({reading}))
     run = run_suite(settings, work_dir / f"reading-{reading}", timeout)
-    return ReadingRun(reading, declared.warns, settings.spec, run)
+    return ReadingRun(str(reading), declared.warns, settings.spec, run)
 
 
-def run_readings(readings: Iterable[str], jobs: int, timeout: float = 3.0) -> list[ReadingRun]:
+def run_readings(readings: Iterable[Reading], jobs: int, timeout: float = 3.0) -> list[ReadingRun]:
     """The suite against each reading, `jobs` runs at a time."""
     with (
         tempfile.TemporaryDirectory(prefix="gpc-assure-readings-") as work,
@@ -346,10 +360,10 @@ def _only_may(requirements: Iterable[str]) -> bool:
 
 
 def run_matrix(
-    faults: Iterable[str], jobs: int, timeout: float = 3.0, readings: Iterable[str] = ()
+    faults: Iterable[Fault], jobs: int, timeout: float = 3.0, readings: Iterable[Reading] = ()
 ) -> Matrix:
     """The conformant provider, each fault and each reading, `jobs` runs at a time."""
-    names = [CONFORMANT, *faults]
+    names: list[Fault | None] = [None, *faults]
     started = time.perf_counter()
     with (
         tempfile.TemporaryDirectory(prefix="gpc-assure-matrix-") as work,

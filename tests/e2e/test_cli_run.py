@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from e2e.harness import CliResult, provider_config_file, run_cli
-from gpc_assure.provider import ProviderSettings, ReferenceProvider
+from gpc_assure.provider import Fault, ProviderSettings, ReferenceProvider
 from gpc_assure.spec.versions import spec_version
 
 pytestmark = pytest.mark.e2e
@@ -213,7 +213,7 @@ def test_a_response_over_the_size_cap_fails_with_the_reason(tmp_path: Path) -> N
 
 
 def test_a_should_breakage_warns_without_failing_the_run(tmp_path: Path) -> None:
-    with ReferenceProvider(ProviderSettings(faults=frozenset({"xml-unsupported"}))) as provider:
+    with ReferenceProvider(ProviderSettings(faults=frozenset({Fault.XML_UNSUPPORTED}))) as provider:
         config = provider_config_file(provider, tmp_path / "provider.toml")
         result = run_cli("run", "--config", str(config), cwd=tmp_path)
     assert result.code == 0, result.stdout + result.stderr
@@ -234,7 +234,7 @@ def test_post_served_is_a_warning_where_the_retrieve_page_shows_post(
     tmp_path: Path, spec: str
 ) -> None:
     """1.0.1 and the draft show POST in the absolute request: serving it warns, never fails."""
-    settings = ProviderSettings(spec=spec, faults=frozenset({"serve-post"}))  # type: ignore[arg-type]
+    settings = ProviderSettings(spec=spec, faults=frozenset({Fault.SERVE_POST}))  # type: ignore[arg-type]
     with ReferenceProvider(settings) as provider:
         config = provider_config_file(provider, tmp_path / "provider.toml")
         result = run_cli("run", "--config", str(config), "--spec", spec, cwd=tmp_path)

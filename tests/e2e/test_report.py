@@ -17,7 +17,7 @@ from cryptography.x509.oid import NameOID
 from jsonschema import Draft202012Validator
 
 from e2e.harness import CliResult, provider_config_file, run_cli
-from gpc_assure.provider import ProviderSettings, ReferenceProvider
+from gpc_assure.provider import Fault, ProviderSettings, ReferenceProvider
 from gpc_assure.provider.documents import stored_documents
 from gpc_assure.report.integrity import sign_manifest, write_manifest
 from gpc_assure.spec.catalogue import catalogue
@@ -43,7 +43,7 @@ def passing(tmp_path_factory: pytest.TempPathFactory) -> CliResult:
 @pytest.fixture(scope="module")
 def failing(tmp_path_factory: pytest.TempPathFactory) -> CliResult:
     work = tmp_path_factory.mktemp("failing")
-    settings = ProviderSettings(faults=frozenset({"unknown-id-wrong-spine-code"}))
+    settings = ProviderSettings(faults=frozenset({Fault.UNKNOWN_ID_WRONG_SPINE_CODE}))
     with ReferenceProvider(settings) as provider:
         config = provider_config_file(provider, work / "provider.toml")
         return run_cli("run", "--config", str(config), cwd=work)

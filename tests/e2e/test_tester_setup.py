@@ -19,7 +19,7 @@ from e2e.harness import (
     run_cli,
     transport_run,
 )
-from gpc_assure.provider import ProviderSettings, ReferenceProvider
+from gpc_assure.provider import Fault, ProviderSettings, Reading, ReferenceProvider
 from gpc_assure.transport.tls_probe import self_signed_client
 
 pytestmark = pytest.mark.e2e
@@ -27,7 +27,7 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture(scope="module")
 def http_400_provider() -> Iterator[ReferenceProvider]:
-    settings = ProviderSettings(readings=frozenset({"tls-refuse-with-http-400"}))
+    settings = ProviderSettings(readings=frozenset({Reading.TLS_REFUSE_WITH_HTTP_400}))
     with ReferenceProvider(settings) as provider:
         yield provider
 
@@ -105,7 +105,9 @@ def test_an_untrusted_client_certificate_names_the_client_options(
 
 
 def _transport_run(
-    tmp_path: Path, faults: frozenset[str] = frozenset(), readings: frozenset[str] = frozenset()
+    tmp_path: Path,
+    faults: frozenset[Fault] = frozenset(),
+    readings: frozenset[Reading] = frozenset(),
 ) -> dict[str, str]:
     """The outcome of each transport scenario (by name) against the provider so switched."""
     with ReferenceProvider(ProviderSettings(faults=faults, readings=readings)) as provider:
@@ -122,7 +124,7 @@ def _not_passed(outcomes: dict[str, str]) -> dict[str, str]:
 
 
 def test_a_server_certificate_for_another_host_fails_tls_008_alone(tmp_path: Path) -> None:
-    outcomes = _transport_run(tmp_path, faults=frozenset({"tls-wrong-host-cert"}))
+    outcomes = _transport_run(tmp_path, faults=frozenset({Fault.TLS_WRONG_HOST_CERT}))
     assert _not_passed(outcomes) == {
         "The provider's certificate chains to the configured CA and names its host": "failed",
         # acceptance probes verify the provider: the question cannot be asked
@@ -138,7 +140,7 @@ def test_a_server_certificate_for_another_host_fails_tls_008_alone(tmp_path: Pat
 def test_a_wrong_host_certificate_does_not_hide_optional_client_certificates(
     tmp_path: Path,
 ) -> None:
-    faults = frozenset({"tls-wrong-host-cert", "tls-client-cert-unverified"})
+    faults = frozenset({Fault.TLS_WRONG_HOST_CERT, Fault.TLS_CLIENT_CERT_UNVERIFIED})
     failed = {n for n, o in _transport_run(tmp_path, faults=faults).items() if o == "failed"}
     assert failed == {
         "The provider's certificate chains to the configured CA and names its host",
@@ -150,5 +152,5 @@ def test_a_wrong_host_certificate_does_not_hide_optional_client_certificates(
 
 
 def test_the_http_400_reading_passes_every_transport_scenario(tmp_path: Path) -> None:
-    readings = frozenset({"tls-refuse-with-http-400"})
+    readings = frozenset({Reading.TLS_REFUSE_WITH_HTTP_400})
     assert _not_passed(_transport_run(tmp_path, readings=readings)) == {}

@@ -8,11 +8,13 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from gpc_assure.provider import FAULTS
+from gpc_assure.cli import main as suite_main
+from gpc_assure.provider import FAULTS, Fault, Reading, fault_named, reading_named
 from gpc_assure.provider.cli import main
 
 REPO = Path(__file__).resolve().parents[2]
@@ -21,16 +23,35 @@ REPO = Path(__file__).resolve().parents[2]
 def test_list_faults(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--list-faults"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == len(FAULTS)
+    assert [line.split("\t")[0] for line in lines] == [str(fault) for fault in FAULTS]
     assert lines[0].split("\t")[:2] == ["success-status-202", "GPC-DOC-RD-001"]
 
 
-def test_unknown_fault_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--fault", "no-such-fault"]) == 2
+@pytest.mark.parametrize(
+    ("command", "argv"),
+    [
+        (main, ["--fault", "no-such-fault"]),
+        (main, ["--fault", "hang", "--reading", "no-such-reading"]),
+        (suite_main, ["self-assure", "--fault", "no-such-fault"]),
+        (suite_main, ["self-assure", "--reading", "no-such-reading"]),
+    ],
+)
+def test_an_unknown_switch_name_is_a_one_line_usage_error(
+    capsys: pytest.CaptureFixture[str], command: Callable[[list[str]], int], argv: list[str]
+) -> None:
+    assert command(argv) == 2
     captured = capsys.readouterr()
     assert captured.out == ""
     assert len(captured.err.strip().splitlines()) == 1
-    assert "no-such-fault" in captured.err
+    assert repr(argv[-1]) in captured.err
+    assert "--list-" in captured.err
+
+
+def test_switch_names_become_members() -> None:
+    assert fault_named("tls-allow-1.0") is Fault.TLS_ALLOW_1_0
+    assert reading_named("charset-UTF-8") is Reading.CHARSET_UTF_8
+    with pytest.raises(ValueError, match="unknown fault: 'Hang'"):
+        fault_named("Hang")
 
 
 @pytest.mark.e2e

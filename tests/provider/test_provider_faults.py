@@ -39,7 +39,7 @@ from provider_testkit import (
     valid_claims,
 )
 
-from gpc_assure.provider import FAULTS
+from gpc_assure.provider import FAULTS, Fault
 from gpc_assure.provider.faults import JWT_CLAIMS
 from gpc_assure.provider.tls import unlisted_cipher
 from gpc_assure.transport.tls_probe import (
@@ -489,11 +489,11 @@ def test_every_fault_has_a_check() -> None:
 
 def test_fault_registry_is_well_formed() -> None:
     for name, fault in FAULTS.items():
-        assert fault.name == name
+        assert fault.fault == name
         assert fault.description
         assert all(req.startswith("GPC-") for req in fault.requirements)
-    assert FAULTS["success-status-202"].requirements == ("GPC-DOC-RD-001",)
-    assert FAULTS["binary-security-context"].requirements == ("GPC-DOC-BIN-001",)
+    assert FAULTS[Fault.SUCCESS_STATUS_202].requirements == ("GPC-DOC-RD-001",)
+    assert FAULTS[Fault.BINARY_SECURITY_CONTEXT].requirements == ("GPC-DOC-BIN-001",)
 
 
 @pytest.mark.parametrize("fault", sorted(CHECKS))

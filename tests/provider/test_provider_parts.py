@@ -13,7 +13,7 @@ import pytest
 from cryptography import x509
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from gpc_assure.provider import FAULTS, ProviderSettings, ReferenceProvider
+from gpc_assure.provider import FAULTS, Fault, ProviderSettings, ReferenceProvider
 from gpc_assure.provider.app import Request, strip_proxy_prefix
 from gpc_assure.provider.certs import OTHER_CLIENT_HOST, SSP_HOST, generate_pki
 from gpc_assure.provider.documents import stored_documents
@@ -95,12 +95,14 @@ def test_pki_files(tmp_path: Path) -> None:
 
 def test_settings_validation() -> None:
     with pytest.raises(ValueError, match="no-such-fault"):
-        ProviderSettings(faults=frozenset({"hang", "no-such-fault"}))
+        ProviderSettings(faults=frozenset({"hang", "no-such-fault"}))  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="spec"):
         ProviderSettings(spec="2.0")  # type: ignore[arg-type]
     settings = ProviderSettings(base_path="B82617/STU3/1/gpconnect/documents/")
     assert settings.base_path == "/B82617/STU3/1/gpconnect/documents"
     assert ProviderSettings(faults=frozenset(FAULTS)).faults == frozenset(FAULTS)
+    names = frozenset({"hang", "no-gzip"})  # the names users type become members
+    assert ProviderSettings(faults=names).faults == {Fault.HANG, Fault.NO_GZIP}  # type: ignore[arg-type]
 
 
 def test_custom_workdir_is_kept(tmp_path: Path) -> None:

@@ -27,9 +27,9 @@ from provider_testkit import (
     valid_claims,
 )
 
-from gpc_assure.provider import FAULTS, READINGS, ProviderSettings, Reading
+from gpc_assure.provider import FAULTS, READINGS, DeclaredReading, ProviderSettings, Reading
 from gpc_assure.provider.cli import main
-from gpc_assure.provider.readings import check_reading_names, registry
+from gpc_assure.provider.readings import reading_named, registry
 from gpc_assure.spec.catalogue import catalogue
 
 pytestmark = pytest.mark.e2e
@@ -303,11 +303,12 @@ def test_every_reading_has_a_check() -> None:
 
 def test_reading_registry_is_well_formed() -> None:
     requirements = catalogue()
+    fault_names = {str(fault) for fault in FAULTS}
     for name, reading in READINGS.items():
-        assert reading.name == name
+        assert reading.reading == name
         assert reading.description
         assert reading.spec_reference
-        assert name not in FAULTS
+        assert str(name) not in fault_names
         assert all(req in requirements for req in reading.warns)
     assert {name for name, r in READINGS.items() if r.warning_level} == {
         "issue-type-subtype",
@@ -316,25 +317,26 @@ def test_reading_registry_is_well_formed() -> None:
 
 
 def test_registry_takes_plain_triples_and_refuses_duplicates() -> None:
-    extra = registry((Reading("a", "d", "s"),), (("b", "another", "page, section"),))
-    assert extra["b"] == Reading("b", "another", "page, section")
-    with pytest.raises(ValueError, match="'a' is registered twice"):
-        registry((Reading("a", "d", "s"),), (("a", "d", "s"),))
+    a, b = Reading.NO_XML, Reading.SCOPE_403
+    extra = registry((DeclaredReading(a, "d", "s"),), ((b, "another", "page, section"),))
+    assert extra[b] == DeclaredReading(b, "another", "page, section")
+    with pytest.raises(ValueError, match="'no-xml' is registered twice"):
+        registry((DeclaredReading(a, "d", "s"),), ((a, "d", "s"),))
 
 
 def test_unknown_reading_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown reading: 'no-such-reading'"):
-        check_reading_names(frozenset({"no-such-reading"}))
+        reading_named("no-such-reading")
     with pytest.raises(ValueError, match="no-such-reading"):
-        ProviderSettings(readings=frozenset({"no-such-reading"}))
-    assert ProviderSettings(readings="no-xml").readings == frozenset({"no-xml"})  # type: ignore[arg-type]
+        ProviderSettings(readings=frozenset({"no-such-reading"}))  # type: ignore[arg-type]
+    assert ProviderSettings(readings="no-xml").readings == {Reading.NO_XML}  # type: ignore[arg-type]
 
 
 def test_cli_lists_readings_and_refuses_unknown_ones(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--list-readings"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert [line.split("\t")[0] for line in lines] == list(READINGS)
-    assert lines[list(READINGS).index("no-xml")].split("\t")[1] == "warns:GPC-DOC-HTTP-007"
+    assert lines[list(READINGS).index(Reading.NO_XML)].split("\t")[1] == "warns:GPC-DOC-HTTP-007"
     assert main(["--reading", "no-such-reading"]) == 2
     captured = capsys.readouterr()
     assert captured.out == ""

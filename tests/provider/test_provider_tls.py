@@ -13,7 +13,7 @@ import pytest
 from provider_testkit import SMALL_PDF, Probe, client_context, running, stops_within
 
 from gpc_assure.provider import Pki, ProviderSettings, ReferenceProvider
-from gpc_assure.provider.readings import READINGS
+from gpc_assure.provider.readings import READINGS, Reading
 from gpc_assure.provider.tls import APPROVED_CIPHERS, TRANSPORT_READINGS, unlisted_cipher
 
 pytestmark = pytest.mark.e2e
@@ -174,9 +174,9 @@ def test_reading_refuse_with_http_400_answers_like_nginx(kind: str) -> None:
 
 
 def test_readings_are_validated() -> None:
-    readings = frozenset({"tls-refuse-with-http-400"})
+    readings = frozenset({Reading.TLS_REFUSE_WITH_HTTP_400})
     assert ProviderSettings(readings=readings).readings == readings
     assert readings <= set(TRANSPORT_READINGS)
     assert set(TRANSPORT_READINGS) <= set(READINGS)
     with pytest.raises(ValueError, match="unknown reading: 'no-such-reading'"):
-        ProviderSettings(readings=frozenset({"no-such-reading"}))
+        ProviderSettings(readings=frozenset({"no-such-reading"}))  # type: ignore[arg-type]
