@@ -205,12 +205,14 @@ def no_cookie_jar() -> CookieJar:
 
 
 def _tls_details(response: httpx.Response) -> dict[str, str] | None:
+    """The TLS version and cipher of the response's connection (httpcore's sync streams give
+    their socket; their "ssl_object" is the socket's private internal object)."""
     stream: Any = response.extensions.get("network_stream")
-    ssl_object = stream.get_extra_info("ssl_object") if stream is not None else None
-    if not isinstance(ssl_object, ssl.SSLObject):
+    sock = stream.get_extra_info("socket") if stream is not None else None
+    if not isinstance(sock, ssl.SSLSocket):
         return None
-    cipher = ssl_object.cipher()
-    return {"version": ssl_object.version() or "", "cipher": cipher[0] if cipher else ""}
+    cipher = sock.cipher()
+    return {"version": sock.version() or "", "cipher": cipher[0] if cipher else ""}
 
 
 def describe_transport_error(exc: Exception, config: ProviderConfig) -> str:

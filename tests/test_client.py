@@ -164,6 +164,7 @@ def test_a_document_at_the_size_cap_is_read_whole(pki: Pki) -> None:
     assert exchange.error is None
     assert exchange.response is not None
     assert len(exchange.response.body) == CAP
+    assert exchange.response.tls is not None  # mutual TLS: the server required our certificate
 
 
 def test_a_body_over_the_size_cap_is_refused(pki: Pki) -> None:
