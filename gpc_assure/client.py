@@ -28,6 +28,19 @@ class DeadlineExceeded(TransportLimitExceeded):
     """The response (head or body) was still arriving at the overall deadline."""
 
 
+class FragmentedBody(TransportLimitExceeded):
+    """The body arrived in more than PIECES_ALLOWED pieces averaging under MIN_PIECE_AVERAGE
+    bytes: reading it would cost seconds of CPU per response (one scenario at a time)."""
+
+
+PIECES_ALLOWED = 65_536
+MIN_PIECE_AVERAGE = 256
+"""A body may arrive in any number of pieces (network reads, or HTTP chunks) averaging at least
+MIN_PIECE_AVERAGE bytes, and in up to PIECES_ALLOWED pieces of any size: a body at the 16 MiB
+size cap fits in 65,536 pieces of 256 bytes. Honest servers send pieces of kilobytes (TCP
+segments, TLS records of up to 16 KiB, chunks of buffered output), however slow the link."""
+
+
 class _DeadlineStream(httpcore.NetworkStream):
     """A network stream whose reads and writes never wait past the current request's deadline."""
 
@@ -141,14 +154,24 @@ def _as_httpx_errors() -> Iterator[None]:
 
 
 class _Body(httpx.SyncByteStream):
-    """A response body as httpcore reads it."""
+    """A response body as httpcore reads it, held to the piece-size rule (FragmentedBody)."""
 
     def __init__(self, response: httpcore.Response) -> None:
         self._response = response
 
     def __iter__(self) -> Iterator[bytes]:
+        pieces = size = 0
         with _as_httpx_errors():
-            yield from self._response.iter_stream()
+            for piece in self._response.iter_stream():
+                pieces += 1
+                size += len(piece)
+                if pieces > PIECES_ALLOWED and size < MIN_PIECE_AVERAGE * pieces:
+                    raise FragmentedBody(
+                        f"response body arrived in more than {PIECES_ALLOWED} pieces averaging "
+                        f"{size / pieces:.0f} bytes (piece-size rule: at least "
+                        f"{MIN_PIECE_AVERAGE} bytes a piece on average)"
+                    )
+                yield piece
 
     def close(self) -> None:
         with _as_httpx_errors():
@@ -239,10 +262,11 @@ class Transport:
     """An HTTP client for one provider: mutual TLS, time-outs and a response size cap.
 
     Each response must be complete by its overall deadline (connect + 2 x read time-out after
-    the request starts, 65 s with the default time-outs), however it trickles in. Redirects are
-    not followed and no cookie is kept. A provider that lets GIVE_UP_AFTER_TIMEOUTS requests in
-    a row time out is not sent any more: later requests fail at once, saying so, so that a hung
-    provider cannot hold a run for (scenarios x read time-out).
+    the request starts, 65 s with the default time-outs), however it trickles in, and its body
+    must keep to the piece-size rule (PIECES_ALLOWED, MIN_PIECE_AVERAGE). Redirects are not
+    followed and no cookie is kept. A provider that lets GIVE_UP_AFTER_TIMEOUTS requests in a
+    row time out (or answer in pieces) is not sent any more: later requests fail at once,
+    saying so, so that a hung provider cannot hold a run for (scenarios x read time-out).
     """
 
     def __init__(self, config: ProviderConfig, ssl_context: ssl.SSLContext | None = None) -> None:
@@ -265,6 +289,7 @@ class Transport:
         # exactly the headers its request says, so scenarios can omit them.
         self._client.headers["User-Agent"] = f"gpc-assure/{__version__}"
         self._timeouts_in_a_row = 0
+        self._last_was_fragmented = False
         del self._client.headers["Accept"]
         del self._client.headers["Accept-Encoding"]
 
@@ -282,14 +307,17 @@ class Transport:
 
     def send(self, request: RetrieveRequest) -> Exchange:
         if self._timeouts_in_a_row >= GIVE_UP_AFTER_TIMEOUTS:
+            count = self._timeouts_in_a_row
+            why = f"left the previous {count} requests unanswered within the time-outs"
+            if self._last_was_fragmented:
+                why += " or sent their bodies in pieces too small to read (piece-size rule)"
             return Exchange(
                 request=request,
                 sent_headers=request.headers,
                 started_at=datetime.now(UTC).isoformat(timespec="milliseconds"),
                 elapsed_ms=0.0,
                 response=None,
-                error=f"not sent: the provider left the previous {self._timeouts_in_a_row} "
-                "requests unanswered within the time-outs",
+                error=f"not sent: the provider {why}",
             )
         built = self._client.build_request(
             request.method,
@@ -314,8 +342,10 @@ class Transport:
                     f"response still arriving after {deadline - start:g} s (overall deadline)"
                 )
             error = describe_transport_error(exc, self._config)
-            # A response dribbled out until the deadline is as hung as one never sent.
-            timed_out = isinstance(exc, httpx.TimeoutException | DeadlineExceeded)
+            # A response dribbled out until the deadline is as hung as one never sent, and one
+            # in pieces too small to read in time is as slow.
+            timed_out = isinstance(exc, httpx.TimeoutException | DeadlineExceeded | FragmentedBody)
+            self._last_was_fragmented = isinstance(exc, FragmentedBody)
         finally:
             self._deadline.arm(None)
         self._timeouts_in_a_row = self._timeouts_in_a_row + 1 if timed_out else 0

@@ -1,5 +1,5 @@
-"""The client against real servers on 127.0.0.1: the overall deadline, the circuit breaker, the
-size cap, no redirects, no cookies, mutual TLS.
+"""The client against real servers on 127.0.0.1: the overall deadline, the piece-size rule, the
+circuit breaker, the size cap, no redirects, no cookies, mutual TLS.
 
 Each server plays a script on every connection it accepts (after reading the request head).
 Nothing here asserts a duration: each test asserts which rule ended the exchange.
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from gpc_assure.client import Transport
+from gpc_assure.client import MIN_PIECE_AVERAGE, PIECES_ALLOWED, Transport
 from gpc_assure.config import load_config
 from gpc_assure.evidence import Exchange
 from gpc_assure.provider.certs import Pki, generate_pki
@@ -136,6 +136,23 @@ def dribbled_head(conn: socket.socket, stopping: threading.Event) -> None:
         conn.sendall(b"a")
 
 
+def chunked(piece: int, total: int) -> Script:
+    """A chunked body of `total` bytes in chunks of `piece` bytes, written 1 MiB at a time."""
+
+    def play(conn: socket.socket, stopping: threading.Event) -> None:
+        conn.sendall(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n")
+        chunk = b"%x\r\n" % piece + b"a" * piece + b"\r\n"
+        per_write = max(1, 2**20 // len(chunk))
+        sent = 0
+        while sent < total and not stopping.is_set():
+            count = min(per_write, (total - sent) // piece)
+            conn.sendall(chunk * count)
+            sent += count * piece
+        conn.sendall(b"0\r\n\r\n")
+
+    return play
+
+
 @pytest.mark.parametrize("tls", [False, True], ids=["http", "https"])
 def test_a_head_dribbled_past_the_deadline_ends_at_the_deadline(tls: bool, pki: Pki) -> None:
     with serving(dribbled_head, pki if tls else None) as (server, transport):
@@ -155,6 +172,28 @@ def test_three_deadlines_in_a_row_stop_the_requests() -> None:
     assert [e.endswith("(overall deadline)") for e in errors[:3]] == [True, True, True], errors
     assert errors[3].startswith("not sent: "), errors[3]
     assert received == 3
+
+
+def test_a_body_in_tiny_pieces_breaks_the_piece_size_rule(pki: Pki) -> None:
+    total = PIECES_ALLOWED + 1000
+    with serving(chunked(1, total), pki) as (server, transport):
+        exchange = send(transport, server)
+    assert exchange.response is None
+    assert exchange.error is not None
+    assert "(piece-size rule" in exchange.error, exchange.error
+
+
+@pytest.mark.parametrize(
+    ("piece", "total"),
+    [(1024, CAP), (2 * MIN_PIECE_AVERAGE, CAP), (1, PIECES_ALLOWED - 1)],
+    ids=["the size cap in 1 KiB chunks", "the size cap in 512-byte chunks", "tiny chunks"],
+)
+def test_a_body_within_the_rules_is_read_whole(piece: int, total: int, pki: Pki) -> None:
+    with serving(chunked(piece, total), pki) as (server, transport):
+        exchange = send(transport, server)
+    assert exchange.error is None
+    assert exchange.response is not None
+    assert len(exchange.response.body) == total
 
 
 def test_a_document_at_the_size_cap_is_read_whole(pki: Pki) -> None:
