@@ -4,10 +4,25 @@ serves from threads, runs in a process of its own."""
 import threading
 from pathlib import Path
 
+import pytest
+
 from gpc_assure.client import Transport
 from gpc_assure.config import load_config
 from gpc_assure.embedded import start_embedded_provider
+from gpc_assure.forked_runs import refuse_to_fork_threads
 from gpc_assure.request import valid_request
+
+
+def test_forking_is_refused_while_another_thread_runs() -> None:
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait, name="still-serving", daemon=True)
+    thread.start()
+    try:
+        with pytest.raises(RuntimeError, match=r"--jobs 4: .*other threads run \(.*still-serving"):
+            refuse_to_fork_threads(4)
+    finally:
+        stop.set()
+        thread.join()
 
 
 def test_the_embedded_provider_serves_from_another_process() -> None:
