@@ -8,7 +8,7 @@ import pytest
 
 from gpc_assure.client import Transport
 from gpc_assure.config import load_config
-from gpc_assure.embedded import start_embedded_provider
+from gpc_assure.embedded import EmbeddedProviderError, start_embedded_provider
 from gpc_assure.forked_runs import refuse_to_fork_threads
 from gpc_assure.request import valid_request
 
@@ -41,3 +41,8 @@ def test_the_embedded_provider_serves_from_another_process() -> None:
     finally:
         provider.stop()
     assert not Path(config.tls.ca).parent.exists(), "the provider's PKI folder outlived it"
+
+
+def test_a_provider_that_cannot_start_says_why() -> None:
+    with pytest.raises(EmbeddedProviderError, match="did not start: ValueError: unknown fault"):
+        start_embedded_provider(load_config(None, {}, {}), frozenset({"no-such-fault"}))
