@@ -134,15 +134,17 @@ def start_embedded_provider(
 
 
 def _serve(request: dict[str, Any]) -> int:
-    """The provider's process: report where it serves, then serve until standard input closes.
-    Ctrl-C is for the suite's process to handle (it then closes standard input)."""
+    """The provider's process: report where it serves, serve until standard input closes, then
+    remove the PKI folder. Ctrl-C is for the suite's process to handle (it then closes standard
+    input)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    workdir = Path(request["workdir"])
     try:
         settings = ProviderSettings(
             spec=cast(SpecVersion, request["spec"]),
             provider_asid=request["provider_asid"],
             faults=frozenset(request["faults"]),
-            workdir=Path(request["workdir"]),
+            workdir=workdir,
         )
         provider = ReferenceProvider(settings).start()
     except (OSError, ValueError) as exc:
@@ -156,6 +158,7 @@ def _serve(request: dict[str, Any]) -> int:
         sys.stdin.read()
     finally:
         provider.stop()
+        shutil.rmtree(workdir, ignore_errors=True)  # here too: the suite's process may be gone
     return 0
 
 
