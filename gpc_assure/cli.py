@@ -16,6 +16,7 @@ from gpc_assure.report.assurance import HTML_FILE
 from gpc_assure.report.records import totals
 from gpc_assure.report.terminal_text import printable
 from gpc_assure.run.session import (
+    EmbeddedNotStarted,
     Ended,
     RunOptions,
     RunSession,
@@ -258,6 +259,9 @@ def run(args: argparse.Namespace) -> int:
                 f"{session.resolved().base_url}"
             )
         return _run_session(args, session)
+    except EmbeddedNotStarted as exc:
+        print(f"gpc-assure: {exc}", file=sys.stderr)
+        return EXIT_UNREACHABLE
     except SessionError as exc:
         print(f"gpc-assure: {exc}", file=sys.stderr)
         return EXIT_USAGE

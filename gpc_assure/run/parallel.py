@@ -5,13 +5,16 @@ serial run.
 
 Forking a process that has already imported and collected everything costs milliseconds, where
 starting a fresh worker process costs most of a second: it is what makes a run against a slow,
-far-away provider several times faster on a small machine.
+far-away provider several times faster on a small machine. Forking is only safe while the
+process runs a single thread (a lock held by another thread stays held forever in the child), so
+the embedded provider serves from a process of its own, and the runner refuses to fork otherwise.
 """
 
 import json
 import multiprocessing
 import os
 import selectors
+import threading
 from typing import IO, Any
 
 import pytest
@@ -26,6 +29,7 @@ class ForkedRunner:
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtestloop(self, session: pytest.Session) -> bool:
+        refuse_to_fork_threads(self.jobs)
         items = session.items
         next_item = multiprocessing.Value("i", 0)  # shared: each child takes the next scenario
         pipes: dict[IO[str], int] = {}
@@ -62,6 +66,17 @@ class ForkedRunner:
                     config=config, data=_from_json(line)
                 )
                 config.hook.pytest_runtest_logreport(report=report)
+
+
+def refuse_to_fork_threads(jobs: int) -> None:
+    """Raise RuntimeError, naming them, if threads other than this one run: a forked child
+    would inherit their locks but not the threads that would release them."""
+    others = [t.name for t in threading.enumerate() if t is not threading.current_thread()]
+    if others:
+        raise RuntimeError(
+            f"--jobs {jobs}: cannot fork the test session while other threads run "
+            f"({', '.join(others)}); start them in a process of their own, or run with --jobs 1"
+        )
 
 
 def _from_json(line: str) -> dict[str, Any]:

@@ -50,6 +50,10 @@ class SessionError(Exception):
     """The run cannot start as asked (a usage error, exit 2); the message is one line."""
 
 
+class EmbeddedNotStarted(SessionError):
+    """The embedded reference provider did not start (exit 3: nothing could be judged)."""
+
+
 def default_report_dir() -> Path:
     return Path("reports") / (datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + f"-{os.getpid()}")
 
@@ -151,9 +155,12 @@ class RunSession:
         """The configuration pointing at a live provider (the embedded one started if needed)."""
         if self._resolved is None:
             if self.embedded:
-                from gpc_assure.run.embedded import start_embedded_provider
+                from gpc_assure.run.embedded import EmbeddedProviderError, start_embedded_provider
 
-                self._embedded, self._resolved = start_embedded_provider(self._configured)
+                try:
+                    self._embedded, self._resolved = start_embedded_provider(self._configured)
+                except EmbeddedProviderError as exc:
+                    raise EmbeddedNotStarted(str(exc)) from None
             else:
                 self._resolved = self._configured
         return self._resolved

@@ -71,8 +71,11 @@ class Run:
         )
 
 
-def run_against(behaviour: str, tmp: Path) -> Run:
-    """`gpc-assure run` against a fresh HostileServer playing `behaviour`."""
+def run_against(
+    behaviour: str, tmp: Path, timeouts: tuple[float, float] = (CONNECT_TIMEOUT, READ_TIMEOUT)
+) -> Run:
+    """`gpc-assure run` against a fresh HostileServer playing `behaviour` (with the connect and
+    read time-outs `timeouts`)."""
     tmp.mkdir(parents=True, exist_ok=True)
     with HostileServer(behaviour, tmp) as server:
         start = time.perf_counter()
@@ -91,9 +94,9 @@ def run_against(behaviour: str, tmp: Path) -> Run:
                 "--document-id",
                 DOCUMENT_ID,
                 "--connect-timeout",
-                f"{CONNECT_TIMEOUT:g}",
+                f"{timeouts[0]:g}",
                 "--read-timeout",
-                f"{READ_TIMEOUT:g}",
+                f"{timeouts[1]:g}",
                 cwd=tmp,
                 timeout=OUTER_TIMEOUT_S,
             )
@@ -293,6 +296,18 @@ def test_handshake_fails(tmp_path: Path, background_runs: dict[str, "Future[Run]
     run = one_run("handshake-fails", tmp_path, background_runs)
     assert_unreachable(run, "provider unreachable", "TLS handshake", "failed")
     assert run.requests_received == 0
+
+
+DEFAULT_TIMEOUTS = (5.0, 30.0)
+"""The configuration's default time-outs: an overall deadline of 65 s per response."""
+
+
+def test_trickled_body(tmp_path: Path) -> None:
+    """Three million 1-byte chunks, with the default time-outs: reading such a body takes tens
+    of seconds of CPU, inside its 65 s deadline, so only the piece-size rule ends it (and the
+    circuit breaker, the run), in a few seconds."""
+    run = run_against("trickled-body", tmp_path, DEFAULT_TIMEOUTS)
+    assert_transport_failure(run, "piece-size rule")
 
 
 def test_reset_mid_body(tmp_path: Path, background_runs: dict[str, "Future[Run]"]) -> None:

@@ -46,6 +46,7 @@ BEHAVIOURS: tuple[str, ...] = (
     "huge-outcome",
     "nested-arrays",
     "xml-spellings",
+    "trickled-body",
 )
 
 FHIR_JSON = "application/fhir+json;charset=utf-8"
@@ -79,6 +80,10 @@ COOKIE = "session=planted-by-provider; Path=/"
 HUGE_OUTCOME_ISSUES = 400_000
 NESTED_ARRAYS_DEPTH = 500
 NESTED_ARRAYS_BYTES = 400_000
+TRICKLE_CHUNKS = 3_000_000
+TRICKLE_BATCH = 4096
+"""A Binary of TRICKLE_CHUNKS bytes, each byte a chunk of its own (`1\\r\\nX\\r\\n`), written
+TRICKLE_BATCH chunks at a time: 3 MB of body in 18 MB of framing, sent as fast as it goes."""
 XML_DOCUMENT = b"%PDF-1.7\n" + bytes(range(256)) * 64
 """The document the xml-spellings provider serves; its base64 must appear in no report file."""
 
@@ -136,6 +141,7 @@ class HostileServer:
             "huge-outcome": self._huge_outcome,
             "nested-arrays": self._nested_arrays,
             "xml-spellings": self._xml_spellings,
+            "trickled-body": self._trickled_body,
         }
 
     def __repr__(self) -> str:
@@ -448,6 +454,28 @@ class HostileServer:
             number = len(self._requests)
         body = xml_spellings_body(number)
         self._complete(conn, "200 OK", ["Content-Type: application/fhir+xml;charset=utf-8"], body)
+
+    def _trickled_body(self, conn: ssl.SSLSocket, request: Request) -> None:
+        head = (
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/fhir+json;charset=utf-8\r\n"
+            b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+        )
+        body = trickled_binary()
+        if not self._send(conn, head):
+            return
+        for start in range(0, len(body), TRICKLE_BATCH):
+            batch = body[start : start + TRICKLE_BATCH]
+            if not self._send(conn, b"".join(b"1\r\n%c\r\n" % byte for byte in batch)):
+                return
+        if self._send(conn, b"0\r\n\r\n"):
+            self._finish(conn)
+
+
+def trickled_binary() -> bytes:
+    """A JSON Binary of exactly TRICKLE_CHUNKS bytes."""
+    prefix = b'{"resourceType":"Binary","contentType":"text/plain","data":"'
+    suffix = b'"}'
+    return prefix + b"A" * (TRICKLE_CHUNKS - len(prefix) - len(suffix)) + suffix
 
 
 def huge_outcome_body() -> bytes:
