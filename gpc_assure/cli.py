@@ -58,6 +58,29 @@ def _run_parser(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> N
         "-k", dest="keyword", metavar="EXPR", help="run only scenarios matching EXPR (pytest -k)"
     )
     run.add_argument(
+        "--requirement",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="run only the scenarios checking this requirement, e.g. GPC-DOC-TLS-004 "
+        "(repeatable; -k also matches requirement ids and family names)",
+    )
+    run.add_argument(
+        "--family",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="run only this scenario family, e.g. transport_security (repeatable; see "
+        "features/*.feature)",
+    )
+    talk = run.add_mutually_exclusive_group()
+    talk.add_argument(
+        "-q", "--quiet", action="store_true", help="print only the verdict line (and errors)"
+    )
+    talk.add_argument(
+        "-v", "--verbose", action="store_true", help="print a line for every scenario"
+    )
+    run.add_argument(
         "--fail-on",
         choices=FAIL_ON,
         default="failure",
@@ -231,6 +254,9 @@ def _options(args: argparse.Namespace) -> RunOptions:
         redact=tuple(args.redact),
         sign_key=args.sign_key,
         jobs=args.jobs,
+        requirements=tuple(args.requirement),
+        families=tuple(args.family),
+        verbosity=-1 if args.quiet else 1 if args.verbose else 0,
     )
 
 
@@ -253,7 +279,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     session = RunSession(config, _options(args))
     try:
-        if session.embedded:
+        if session.embedded and not args.quiet:
             print(
                 "gpc-assure: no provider configured; embedded reference provider at "
                 f"{session.resolved().base_url}"
@@ -297,7 +323,7 @@ def _run_session(args: argparse.Namespace, session: RunSession) -> int:
     if stop is not None:
         _stop_before_scenarios(session, stop)
         return EXIT_UNREACHABLE
-    if not session.resolved().transport_assured:
+    if not session.resolved().transport_assured and not args.quiet:
         print("gpc-assure: WARNING: plain HTTP; transport security is NOT assured by this run")
     ended = session.run_scenarios(keyword=args.keyword)
     if ended is Ended.USAGE_ERROR:
@@ -327,9 +353,10 @@ def _dispatch(argv: list[str]) -> int:
 
 def _print_closing_lines(session: RunSession, written: Written) -> None:
     """Totals per outcome, then the last line: the verdict, its counts and the report."""
-    counts = totals(written.records)
-    shown = ", ".join(f"{n} {outcome}" for outcome, n in counts.items() if n) or "none run"
-    print(f"gpc-assure: scenarios: {shown}")
+    if session.options.verbosity >= 0:
+        counts = totals(written.records)
+        shown = ", ".join(f"{n} {outcome}" for outcome, n in counts.items() if n) or "none run"
+        print(f"gpc-assure: scenarios: {shown}")
     verdict = written.verdict
     html = (session.report_dir / HTML_FILE).resolve()
     where = html.as_uri() if sys.stdout.isatty() else str(html)

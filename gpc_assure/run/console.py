@@ -18,11 +18,14 @@ _MARK = {"passed": "ok", "failed": "FAIL", "warning": "WARN", "skipped": "skip",
 class ConsoleReporter:
     """A pytest plugin standing in for pytest's own terminal output in `gpc-assure run`."""
 
-    def __init__(self, config: pytest.Config, out: TextIO | None = None) -> None:
+    def __init__(
+        self, config: pytest.Config, out: TextIO | None = None, verbosity: int = 0
+    ) -> None:
         self.config = config
         # The process's real stdout: pytest swaps sys.stdout for its capture while running.
         self.out = out or sys.__stdout__ or sys.stdout
-        self.live = self.out.isatty()
+        self.quiet = verbosity < 0
+        self.live = self.out.isatty() and verbosity == 0
         self.total = 0
         self.counts: Counter[str] = Counter()
 
@@ -36,10 +39,14 @@ class ConsoleReporter:
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         self.total = len(session.items)
+        if self.quiet:
+            return
         with self._uncaptured():
             self.out.write(f"gpc-assure: {self.total} scenarios\n")
 
     def scenario_done(self, record: ScenarioRecord) -> None:
+        if self.quiet:
+            return
         with self._uncaptured():
             self._show(record)
 
@@ -58,6 +65,8 @@ class ConsoleReporter:
             self.out.write(f"[{done:>3}/{self.total}] {tally} | {title}"[:160])
 
     def finish(self, records: list[ScenarioRecord]) -> None:
+        if self.quiet:
+            return
         with self._uncaptured():
             if self.live:
                 self.out.write("\r\033[K")

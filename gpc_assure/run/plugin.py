@@ -35,6 +35,7 @@ from gpc_assure.request.retrieve import RetrieveRequest
 from gpc_assure.run.console import ConsoleReporter, family_table
 from gpc_assure.run.outcomes import outcome_of
 from gpc_assure.run.parallel import ForkedRunner
+from gpc_assure.run.selection import Selection
 from gpc_assure.run.session import RunOptions, RunSession, SessionError, default_report_dir
 from gpc_assure.spec.catalogue import catalogue
 from gpc_assure.spec.paths import FEATURES_DIR, STEPS_DIR
@@ -73,6 +74,8 @@ def _own_session(config: pytest.Config) -> RunSession:
         redact=tuple(config.getoption("gpc_redact") or ()),
         sign_key=Path(sign_key) if sign_key else None,
         jobs=int(config.getoption("gpc_jobs")),
+        requirements=tuple(config.getoption("gpc_requirement") or ()),
+        families=tuple(config.getoption("gpc_family") or ()),
     )
     return RunSession(provider, options)
 
@@ -158,6 +161,21 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="reuse a report folder that holds an earlier run's report (removed first)",
     )
     group.addoption(
+        "--gpc-requirement",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="run only the scenarios checking this requirement (repeatable)",
+    )
+    group.addoption(
+        "--gpc-family",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="run only this scenario family, a feature file name such as transport_security "
+        "(repeatable)",
+    )
+    group.addoption(
         "--gpc-sign-key",
         metavar="FILE",
         help="sign the manifest with this PEM private key (as `gpc-assure run --sign-key`)",
@@ -190,7 +208,11 @@ def pytest_configure(config: pytest.Config) -> None:
     jobs = session.options.jobs
     if jobs > 1 and hasattr(os, "fork"):
         config.pluginmanager.register(ForkedRunner(jobs), "gpc-assure-forked-runs")
-    console = ConsoleReporter(config) if config.getoption("gpc_console") else None
+    console = (
+        ConsoleReporter(config, verbosity=session.options.verbosity)
+        if config.getoption("gpc_console")
+        else None
+    )
     if console is not None:
         config.pluginmanager.register(console, "gpc-assure-console")
     config.pluginmanager.register(RunRecorder(config, console), "gpc-assure-recorder")
@@ -253,12 +275,15 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     )
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Label each scenario for the result files, and skip those outside the chosen spec."""
+    """Label each scenario for the result files and for `-k` (its requirement ids and family),
+    skip those outside the chosen spec, and keep only the chosen requirements and families."""
     for item in items:
         template = _template(item)
         if template is None:
             continue
+        item.extra_keyword_matches.add(family_of(template))
         spec = session_of(config).configured.spec
         item.user_properties.append(("spec_version", spec))
         item.user_properties.append(("feature", template.feature.name))
@@ -268,8 +293,38 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         requirements = sorted({mark.args[0] for mark in item.iter_markers("req")})
         for requirement in requirements:
             item.user_properties.append(("requirement", requirement))
+        item.extra_keyword_matches.update(requirements)
         if reason := not_applicable_reason(requirements, spec):
             item.add_marker(pytest.mark.skip(reason=reason))
+    if any(_template(item) is not None for item in items):
+        _keep_chosen(config, items)
+
+
+def family_of(template: ScenarioTemplate) -> str:
+    """A scenario's family: the name of its feature file (e.g. transport_security)."""
+    return Path(template.feature.filename).stem
+
+
+def _keep_chosen(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Deselect the scenarios outside `--requirement` and `--family` (when either is given)."""
+    options = session_of(config).options
+    try:
+        selection = Selection.of(options.requirements, options.families)
+    except ValueError as exc:
+        raise pytest.UsageError(f"gpc-assure: {exc}") from None
+    if selection.everything:
+        return
+    kept: list[pytest.Item] = []
+    dropped: list[pytest.Item] = []
+    for item in items:
+        template = _template(item)
+        chosen = template is not None and selection.chooses(
+            family_of(template), {mark.args[0] for mark in item.iter_markers("req")}
+        )
+        (kept if chosen else dropped).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
 
 @pytest.fixture(scope="session")

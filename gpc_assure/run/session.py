@@ -27,6 +27,7 @@ from gpc_assure.report.integrity import IntegrityError, sign_manifest, write_man
 from gpc_assure.report.junit import write_junit
 from gpc_assure.report.records import RecordStream, ScenarioRecord, write_summary
 from gpc_assure.report.redaction import Redactor, secret_values
+from gpc_assure.run.selection import Selection
 from gpc_assure.spec.paths import STEPS_DIR, SUITE_ROOT
 from gpc_assure.transport.client import Transport
 from gpc_assure.transport.preflight import Stop, check_before_run, unloadable_refused_clients
@@ -72,6 +73,9 @@ class RunOptions:
     redact: tuple[str, ...] = ()
     sign_key: Path | None = None
     jobs: int = 1
+    requirements: tuple[str, ...] = ()  # run only the scenarios tagged with these ids
+    families: tuple[str, ...] = ()  # run only these families (feature file names)
+    verbosity: int = 0  # -1: the verdict line only; 1: a line for every scenario
 
 
 @dataclass(frozen=True)
@@ -201,6 +205,10 @@ class RunSession:
             if unloadable is not None:
                 raise SessionError(f"config error: {unloadable}")
         self.redactor()
+        try:
+            Selection.of(self.options.requirements, self.options.families)
+        except ValueError as exc:
+            raise SessionError(str(exc)) from None
         sign_key = self.options.sign_key
         if sign_key is not None and not sign_key.is_file():
             raise SessionError(f"--sign-key: no such file: {sign_key}")

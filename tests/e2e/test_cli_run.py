@@ -259,3 +259,30 @@ def test_the_last_line_is_the_verdict_and_fail_on_gates_the_exit_code(tmp_path: 
 
     gated = run_cli("run", "-k", "plain", "--fail-on", "incomplete", "--force", cwd=tmp_path)
     assert gated.code == 1, gated.stdout + gated.stderr
+
+
+def test_scenarios_are_chosen_by_requirement_id_and_family(tmp_path: Path) -> None:
+    for name in ("k", "q", "w"):
+        (tmp_path / name).mkdir()
+    by_k = run_cli("run", "-k", "GPC-DOC-TLS-004", cwd=tmp_path / "k")
+    assert by_k.code == 0, by_k.stderr
+    assert {r for s in by_k.summary["scenarios"] for r in s["requirements"]} == {"GPC-DOC-TLS-004"}
+
+    quiet = run_cli(
+        "run",
+        "--family",
+        "transport_security",
+        "--requirement",
+        "GPC-DOC-TLS-008",
+        "-q",
+        cwd=tmp_path / "q",
+    )
+    assert quiet.code == 0, quiet.stderr
+    assert len(quiet.stdout.strip().splitlines()) == 1, quiet.stdout
+    assert [s["requirements"] for s in quiet.summary["scenarios"]] == [["GPC-DOC-TLS-008"]]
+
+    wrong = run_cli("run", "--family", "transport", cwd=tmp_path / "w")
+    assert wrong.code == 2
+    assert wrong.stderr.strip() == (
+        "gpc-assure: --family transport: not a scenario family (did you mean transport_security?)"
+    )
