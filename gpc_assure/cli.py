@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from gpc_assure import __version__
+from gpc_assure.config.pem_env import PemFiles
 from gpc_assure.config.provider_config import (
     ConfigError,
     add_config_arguments,
@@ -273,11 +274,17 @@ def run(args: argparse.Namespace) -> int:
         )
         return EXIT_USAGE
     try:
-        config = load_config(args.config, os.environ, overrides)
+        pem_files, env = PemFiles.from_env(os.environ)
     except ConfigError as exc:
         print(f"gpc-assure: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    session = RunSession(config, _options(args))
+    try:
+        config = load_config(args.config, env, overrides)
+    except ConfigError as exc:
+        pem_files.remove()
+        print(f"gpc-assure: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    session = RunSession(config, _options(args), pem_files)
     try:
         if session.embedded and not args.quiet:
             print(

@@ -21,6 +21,7 @@ from pytest_bdd.scenario import scenario_wrapper_template_registry
 
 from gpc_assure import __version__
 from gpc_assure.checks.verdict import Judge, NoResponseError, RequirementFailure
+from gpc_assure.config.pem_env import PemFiles
 from gpc_assure.config.provider_config import (
     ConfigError,
     DocumentExpectation,
@@ -62,9 +63,12 @@ def _handed_session(config: pytest.Config) -> RunSession | None:
 def _own_session(config: pytest.Config) -> RunSession:
     """A session built from this plugin's options, for a plain `pytest` run of the scenarios."""
     provider_file = config.getoption("provider_config")
+    pem_files = PemFiles()
     try:
-        provider = load_config(Path(provider_file) if provider_file else None, os.environ, {})
+        pem_files, env = PemFiles.from_env(os.environ)
+        provider = load_config(Path(provider_file) if provider_file else None, env, {})
     except ConfigError as exc:
+        pem_files.remove()
         raise pytest.UsageError(str(exc)) from None
     sign_key = config.getoption("gpc_sign_key")
     options = RunOptions(
@@ -77,7 +81,7 @@ def _own_session(config: pytest.Config) -> RunSession:
         requirements=tuple(config.getoption("gpc_requirement") or ()),
         families=tuple(config.getoption("gpc_family") or ()),
     )
-    return RunSession(provider, options)
+    return RunSession(provider, options, pem_files)
 
 
 def session_of(config: pytest.Config) -> RunSession:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from gpc_assure import __version__
+from gpc_assure.config.pem_env import PemFiles
 from gpc_assure.config.provider_config import (
     DocumentExpectation,
     ProviderConfig,
@@ -130,8 +131,11 @@ class RunSession:
     on first use, so a pytest session that collects no scenario costs nothing.
     """
 
-    def __init__(self, config: ProviderConfig, options: RunOptions) -> None:
+    def __init__(
+        self, config: ProviderConfig, options: RunOptions, pem_files: PemFiles | None = None
+    ) -> None:
         self.options = options
+        self._pem_files = pem_files or PemFiles()
         self.report_dir = options.report_dir
         self.started_at = _now()
         self.records = RecordStream(self.report_dir)
@@ -313,3 +317,4 @@ class RunSession:
         if self._embedded is not None:
             self._embedded.stop()
             self._embedded = None
+        self._pem_files.remove()

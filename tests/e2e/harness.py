@@ -30,11 +30,13 @@ class CliResult:
         return {s["id"].split("::")[-1]: s["outcome"] for s in self.summary["scenarios"]}
 
 
-def run_cli(*args: str, cwd: Path, timeout: float = 120) -> CliResult:
-    """`gpc-assure ARGS` in a fresh process, as a user would run it."""
+def run_cli(
+    *args: str, cwd: Path, timeout: float = 120, env: dict[str, str] | None = None
+) -> CliResult:
+    """`gpc-assure ARGS` in a fresh process, as a user would run it (with `env` added)."""
     report_dir = cwd / "report"
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    env.pop("GPC_ASSURE_BASE_URL", None)
+    base = {k: v for k, v in os.environ.items() if k != "GPC_ASSURE_BASE_URL"}
+    env = {**base, "PYTHONPATH": str(ROOT), **(env or {})}
     completed = subprocess.run(
         [sys.executable, "-m", "gpc_assure.cli", *args, "--report-dir", str(report_dir)]
         if args and args[0] == "run"

@@ -286,3 +286,37 @@ def test_scenarios_are_chosen_by_requirement_id_and_family(tmp_path: Path) -> No
     assert wrong.stderr.strip() == (
         "gpc-assure: --family transport: not a scenario family (did you mean transport_security?)"
     )
+
+
+def test_tls_material_from_pem_environment_variables_leaves_no_file_behind(
+    tmp_path: Path,
+) -> None:
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    with ReferenceProvider(ProviderSettings()) as provider:
+        pki = provider.pki
+        env = {
+            "TMPDIR": str(scratch),
+            "GPC_ASSURE_BASE_URL": provider.base_url,
+            "GPC_ASSURE_PROVIDER_ASID": provider.provider_asid,
+            "GPC_ASSURE_TLS_CA_PEM": pki.ca_cert.read_text(),
+            "GPC_ASSURE_TLS_CLIENT_CERT_PEM": pki.client_cert.read_text(),
+            "GPC_ASSURE_TLS_CLIENT_KEY_PEM": pki.client_key.read_text(),
+            "GPC_ASSURE_DOCUMENT_IDS": provider.documents[0].id,
+        }
+        key_body = pki.client_key.read_text().splitlines()[1]
+        result = run_cli("run", "--family", "transport_security", cwd=tmp_path, env=env)
+    assert result.code == 0, result.stdout + result.stderr
+    totals = result.summary["totals"]
+    assert (totals["failed"], totals["error"]) == (0, 0)
+    passed = {
+        r
+        for s in result.summary["scenarios"]
+        if s["outcome"] == "passed"
+        for r in s["requirements"]
+    }
+    assert {"GPC-DOC-TLS-001", "GPC-DOC-TLS-008"} <= passed  # mutual TLS from the PEM texts
+    assert list(scratch.iterdir()) == []
+    for path in result.report_dir.rglob("*"):
+        if path.is_file():
+            assert key_body not in path.read_text(encoding="utf-8", errors="replace")
