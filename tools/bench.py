@@ -340,12 +340,12 @@ def plain_loop(report_dir: Path) -> LoopResult:
 def provider_config(work: Path, delay: float) -> Iterator[Path]:
     """A reference provider in this process, and a config file pointing at it."""
     from gpc_assure.provider import ProviderSettings, ReferenceProvider
-    from gpc_assure.run.self_assurance import provider_config_toml
+    from gpc_assure.provider.suite_config import suite_config_toml
 
     provider: ReferenceProvider
     with ReferenceProvider(ProviderSettings(delay_seconds=delay)) as provider:
         config = work / f"provider-{int(delay * 1000)}ms.toml"
-        config.write_text(provider_config_toml(provider), encoding="utf-8")
+        config.write_text(suite_config_toml(provider), encoding="utf-8")
         yield config
 
 

@@ -18,6 +18,7 @@ from .faults import FAULTS, fault_named
 from .readings import READINGS, reading_named
 from .server import ReferenceProvider
 from .settings import SPEC_VERSIONS, ProviderSettings, SpecVersion
+from .suite_config import write_suite_config
 
 _Restore = Callable[[], None]
 
@@ -111,6 +112,8 @@ def describe(provider: ReferenceProvider, out: TextIO) -> None:
     lines += [
         "  try (token valid for 5 minutes):",
         "    " + curl_command(provider, "gpc-doc-small-pdf"),
+        "  run the suite against it:",
+        "    " + shlex.join(["gpc-assure", "run", "--config", str(write_suite_config(provider))]),
     ]
     print("\n".join(lines), file=out, flush=True)
 

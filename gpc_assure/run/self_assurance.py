@@ -25,43 +25,11 @@ from gpc_assure.provider import (
     Reading,
     ReferenceProvider,
 )
+from gpc_assure.provider.suite_config import suite_config_toml
 from gpc_assure.spec.catalogue import catalogue
 
 CONFORMANT = "(conformant)"
 RUN_TIMEOUT_SECONDS = 600
-
-
-def provider_config_toml(provider: ReferenceProvider) -> str:
-    """A provider configuration for a running reference provider, with every expectation."""
-    served = [d for d in provider.documents if not d.oversize]
-    oversize = next((d.id for d in provider.documents if d.oversize), None)
-    lines = [
-        f'base_url = "{provider.base_url}"',
-        f'provider_asid = "{provider.provider_asid}"',
-        f'large_document_id = "{max(served, key=lambda d: d.size).id}"',
-    ]
-    if oversize:
-        lines.append(f'oversize_document_id = "{oversize}"')
-    lines += [
-        "",
-        "[tls]",
-        f'ca = "{provider.pki.ca_cert}"',
-        f'client_cert = "{provider.pki.client_cert}"',
-        f'client_key = "{provider.pki.client_key}"',
-        f'expired_client_cert = "{provider.pki.expired_client_cert}"',
-        f'expired_client_key = "{provider.pki.expired_client_key}"',
-        f'other_host_client_cert = "{provider.pki.other_host_client_cert}"',
-        f'other_host_client_key = "{provider.pki.other_host_client_key}"',
-    ]
-    for document in served:
-        lines += [
-            "",
-            "[[documents]]",
-            f'id = "{document.id}"',
-            f'content_type = "{document.content_type}"',
-            f'sha256 = "{document.sha256}"',
-        ]
-    return "\n".join(lines) + "\n"
 
 
 @dataclass(frozen=True)
@@ -131,7 +99,7 @@ def run_suite(settings: ProviderSettings, run_dir: Path, timeout: float) -> Suit
     started = time.perf_counter()
     with ReferenceProvider(settings) as provider:
         config = run_dir / "provider.toml"
-        config.write_text(provider_config_toml(provider), encoding="utf-8")
+        config.write_text(suite_config_toml(provider), encoding="utf-8")
         completed = subprocess.run(
             [
                 sys.executable,

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from gpc_assure.provider import ReferenceProvider
-from gpc_assure.run.self_assurance import provider_config_toml
+from gpc_assure.provider.suite_config import suite_config_toml
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -53,7 +53,7 @@ def run_cli(
 
 def provider_config_file(provider: ReferenceProvider, path: Path) -> Path:
     """A TOML configuration for `provider`, with every document's expected type and digest."""
-    path.write_text(provider_config_toml(provider), encoding="utf-8")
+    path.write_text(suite_config_toml(provider), encoding="utf-8")
     return path
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from gpc_assure.cli import main as suite_main
+from gpc_assure.config.provider_config import load_config
 from gpc_assure.provider import FAULTS, Fault, Reading, fault_named, reading_named
 from gpc_assure.provider.cli import main
 
@@ -81,6 +82,12 @@ def test_foreground_run_prints_a_working_curl_and_stops_cleanly(tmp_path: Path) 
                 shlex.split(lines[-1].strip()), capture_output=True, text=True, timeout=10
             )
             assert '"resourceType":"Binary"' in result.stdout, result.stderr
+        run_line = process.stdout.readline() + process.stdout.readline()
+        suite_config = tmp_path / "gpc-assure.toml"
+        assert run_line.split()[-4:] == ["gpc-assure", "run", "--config", str(suite_config)]
+        config = load_config(suite_config, {}, {})
+        assert config.tls.client_key == tmp_path / "client.key"
+        assert all(d.sha256 for d in config.documents)
     finally:
         process.send_signal(signal.SIGTERM)
         out, err = process.communicate(timeout=10)
