@@ -33,7 +33,7 @@ def make_report(rows: Sequence[Row], spec_version: str = "1.6") -> dict[str, Any
     """A minimal report with one requirement per (id, level, status), checked against the schema."""
     report: dict[str, Any] = {
         "report_version": "1",
-        "suite": {"name": "gpc-assure", "version": "0.1.0", "git_commit": None},
+        "suite": {"name": "gpc-assure", "version": "0.1.0", "git_commit": None, "build": "ab" * 32},
         "run": {
             "id": "run-1",
             "started_at": "2025-01-01T10:00:00Z",

@@ -218,7 +218,12 @@ def failed_connection() -> Any:
 def base_report() -> dict[str, Any]:
     return {
         "report_version": "1",
-        "suite": {"name": "gpc-assure", "version": "0.1.0", "git_commit": "0123abcd"},
+        "suite": {
+            "name": "gpc-assure",
+            "version": "0.1.0",
+            "git_commit": "0123abcd",
+            "build": "ab" * 32,
+        },
         "run": {
             "id": "run-42",
             "started_at": "2025-01-01T10:00:00+00:00",

@@ -8,15 +8,13 @@ import json
 import platform
 import re
 import socket
-import subprocess
 from pathlib import Path
 from typing import Any
 
-from gpc_assure import __version__
 from gpc_assure.config.provider_config import ProviderConfig
 from gpc_assure.report.records import ScenarioRecord, provider_description, totals
+from gpc_assure.report.suite_identity import suite_identity
 from gpc_assure.spec.catalogue import Requirement, catalogue
-from gpc_assure.spec.paths import SUITE_ROOT
 
 SPEC_SITES = {
     "1.6": "https://developer.nhs.uk/apis/gpconnect-1-6-0/",
@@ -31,23 +29,6 @@ def source_url(requirement: Requirement) -> str:
     site = SPEC_SITES["1.0.1" if requirement.page.startswith("accessrecord_") else "1.6"]
     anchor = re.sub(r"[^a-z0-9]+", "-", requirement.section.lower()).strip("-")
     return f"{site}{requirement.page}#{anchor}"
-
-
-def git_commit() -> str | None:
-    """The suite checkout's commit, when it runs from a git checkout."""
-    if not (SUITE_ROOT / ".git").exists():
-        return None
-    try:
-        completed = subprocess.run(
-            ["git", "-C", str(SUITE_ROOT), "rev-parse", "HEAD"],
-            capture_output=True,
-            text=True,
-            timeout=5,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return completed.stdout.strip() or None
 
 
 def _evidence(report_dir: Path, record: ScenarioRecord) -> dict[str, Any]:
@@ -200,7 +181,7 @@ def build_report(
         run["error"] = error
     return {
         "report_version": "1",
-        "suite": {"name": "gpc-assure", "version": __version__, "git_commit": git_commit()},
+        "suite": suite_identity(),
         "run": run,
         "provider": {
             **provider_description(config, embedded=embedded),

@@ -183,6 +183,7 @@ class Header:
     suite_name: str
     suite_version: str
     git_commit: str
+    build: str
     run_id: str
     started: str
     finished: str
@@ -485,6 +486,7 @@ def _header(report: Mapping[str, Any]) -> Header:
         suite_name=_str(suite.get("name", "gpc-assure")),
         suite_version=_str(suite.get("version")),
         git_commit=_str(suite.get("git_commit")),
+        build=_str(suite.get("build")),
         run_id=_str(run.get("id")),
         started=_str(run.get("started_at")),
         finished=_str(run.get("finished_at")),

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from gpc_assure.config.provider_config import ProviderConfig
+from gpc_assure.report.suite_identity import suite_identity
 
 OUTCOMES = ("passed", "failed", "warning", "skipped", "error")
 
@@ -96,7 +97,7 @@ def write_summary(
 ) -> Path:
     report_dir.mkdir(parents=True, exist_ok=True)
     summary: dict[str, Any] = {
-        "suite": {"name": "gpc-assure", "version": version},
+        "suite": {**suite_identity(), "version": version},
         "suite_version": version,
         "spec_version": config.spec,
         "provider": provider_description(config, embedded=embedded),
