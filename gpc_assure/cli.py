@@ -25,6 +25,7 @@ from gpc_assure.run.session import (
     Written,
     default_report_dir,
 )
+from gpc_assure.spec.paths import FIXTURES_DIR
 from gpc_assure.transport.preflight import Stop, first_hop
 
 EXIT_PASSED = 0
@@ -32,6 +33,7 @@ EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_UNREACHABLE = 3
 FAIL_ON = ("failure", "incomplete", "warning")
+EXAMPLE_CONFIG = FIXTURES_DIR / "providers" / "example.toml"
 
 
 def _run_parser(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
@@ -173,6 +175,32 @@ def self_assure(args: argparse.Namespace) -> int:
     return EXIT_PASSED if matrix.passed else EXIT_FAILED
 
 
+def _init_parser(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    init = sub.add_parser(
+        "init",
+        help="write a commented provider configuration to start from",
+        description="Write the example provider configuration, every field commented, to FILE "
+        "(default gpc-assure.toml); an existing file is left alone (exit 2) unless --force.",
+    )
+    init.add_argument("file", nargs="?", type=Path, default=Path("gpc-assure.toml"), metavar="FILE")
+    init.add_argument("--force", action="store_true", help="replace an existing FILE")
+
+
+def init_command(args: argparse.Namespace) -> int:
+    target: Path = args.file
+    if target.is_symlink() or (target.exists() and not (args.force and target.is_file())):
+        why = "exists (add --force to replace it)" if target.is_file() else "is not a plain file"
+        print(f"gpc-assure: {target}: {why}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        target.write_text(EXAMPLE_CONFIG.read_text(encoding="utf-8"), encoding="utf-8")
+    except OSError as exc:
+        print(f"gpc-assure: {target}: cannot be written ({exc.strerror or exc})", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"gpc-assure: wrote {target}; edit it, then: gpc-assure run --config {target}")
+    return EXIT_PASSED
+
+
 def _report_tool_parsers(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     verify = sub.add_parser(
         "verify",
@@ -239,6 +267,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _run_parser(sub)
     _self_assure_parser(sub)
+    _init_parser(sub)
     _report_tool_parsers(sub)
     sub.add_parser(
         "provider",
@@ -354,7 +383,12 @@ def _dispatch(argv: list[str]) -> int:
 
         return provider_main(argv[1:])
     args = build_parser().parse_args(argv)
-    commands = {"self-assure": self_assure, "verify": verify_command, "diff": diff_command}
+    commands = {
+        "self-assure": self_assure,
+        "init": init_command,
+        "verify": verify_command,
+        "diff": diff_command,
+    }
     return commands.get(args.command, run)(args)
 
 
