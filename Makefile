@@ -2,11 +2,21 @@
 # Needs only python3 (3.11+), pip and make: everything else is installed into .venv.
 
 PYTHON ?= python3
-VENV   := .venv
+VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: assure test lint typecheck unit bench self-assure clean
+# A .venv made by another Python (or left broken) is rebuilt rather than used.
+VENV_PY := $(shell $(BIN)/python -c 'import sys; print(sys.base_prefix)' 2>/dev/null)
+WANT_PY := $(shell $(PYTHON) -c 'import sys; print(sys.base_prefix)' 2>/dev/null)
+ifneq ($(wildcard $(VENV)),)
+ifneq ($(VENV_PY),$(WANT_PY))
+$(info make: $(VENV) was made by another Python ($(or $(VENV_PY),unusable)); rebuilding it with $(PYTHON))
+$(shell rm -rf $(VENV))
+endif
+endif
+
+.PHONY: assure test lint typecheck unit check-fast bench self-assure clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,12 +37,18 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/hadolint Dockerfile
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+## check-fast: the unit tests and one end-to-end run (CI uses it on the extra Pythons)
+check-fast: $(STAMP)
+	$(BIN)/python -m pytest -n 2 -m "not e2e" $(PYTEST_ARGS)
+	$(BIN)/gpc-assure run --quiet --report-dir $(VENV)/check-fast-report --force
 
 ## bench: time the suite (serial, parallel, 200 ms latency) and its peak memory; writes reports/bench.json
 bench: $(STAMP)
@@ -43,4 +59,4 @@ self-assure: $(STAMP)
 	$(BIN)/gpc-assure self-assure --jobs 2 --report-dir reports
 
 clean:
-	rm -rf $(VENV) reports/*/ .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .venv-* reports/*/ .mypy_cache .ruff_cache .pytest_cache .import_linter_cache
