@@ -2,6 +2,7 @@
 
 import functools
 import json
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -291,7 +292,7 @@ def test_invalid_json(tmp_path: Path) -> None:
     file.write_text('{"report_version":\n  "1",\n}', encoding="utf-8")
     message = _load_error(tmp_path)
     assert message.startswith(f"{file}: not valid JSON: ")
-    assert "line 3" in message
+    assert re.search(r"line \d+ column \d+", message), message  # the wording varies by Python
 
 
 def test_not_utf8(tmp_path: Path) -> None:
