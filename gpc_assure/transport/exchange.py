@@ -234,21 +234,31 @@ class Exchange:
     response: ResponseRecord | None
     error: str | None = None
 
-    @cached_property
+    @property
     def json_body(self) -> Any:
         """The response body parsed as JSON; raises ValueError when it is not JSON."""
+        value, error = self._parsed_json
+        if error is not None:
+            raise error.with_traceback(None)
+        return value
+
+    @cached_property
+    def _parsed_json(self) -> tuple[Any, ValueError | None]:
+        """The body parsed as JSON, or why it is not JSON: parsed once, for the evidence and
+        every check."""
         if self.response is None:
-            raise ValueError(f"no response: {self.error}")
-        text = self.response.body.decode("utf-8")
+            return None, ValueError(f"no response: {self.error}")
         try:
-            return json.loads(text)
+            return json.loads(self.response.body.decode("utf-8")), None
         except RecursionError:
-            raise ValueError("JSON nested too deeply to parse") from None
+            return None, ValueError("JSON nested too deeply to parse")
+        except ValueError as exc:  # not JSON, or not UTF-8 (UnicodeDecodeError)
+            return None, exc
 
     def release(self) -> None:
         """Drop what was derived from the body (parsed JSON, evidence) once it is written: a
         scenario's objects may outlive it, and a hostile body parses to many times its size."""
-        self.__dict__.pop("json_body", None)
+        self.__dict__.pop("_parsed_json", None)
         self.__dict__.pop("_evidence", None)
         forget_base64()
 
@@ -282,7 +292,7 @@ class Exchange:
                 "body": redact_body(
                     self.response.body,
                     self.response.header("Content-Type"),
-                    self.__dict__.get("json_body"),  # reuse the parse a check already made
+                    self._parsed_json[0],  # the parse every check reads (None: not JSON)
                 ),
             }
         if self.error is not None:
