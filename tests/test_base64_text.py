@@ -37,6 +37,24 @@ def test_text_that_does_not_decode_says_why_as_the_base64_module_does(text: str)
     assert decoded.error == str(raised.value)
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["", "QUJD", "QUI=", "QQ==", "QUJD=", "QUI==", "QUJDRA==", "QU JD", " QUJD\n", "Q\tUJD",
+     "QUJD\r\n", "+/+/", "-_-_"],
+)  # fmt: skip
+def test_decoding_agrees_with_b64decode_validate(text: str) -> None:
+    forget()
+    decoded = decode_base64(text)
+    compact = "".join(text.split())
+    assert decoded.compact_length == len(compact)
+    expected: bytes | str
+    try:
+        expected = base64.b64decode(compact, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        expected = str(exc)
+    assert (decoded.data if decoded.error is None else decoded.error) == expected
+
+
 def test_the_same_text_is_decoded_once_and_an_equal_copy_anew() -> None:
     text = base64.b64encode(DATA).decode()
     first = decode_base64(text)

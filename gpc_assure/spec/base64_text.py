@@ -33,14 +33,22 @@ _last: list[tuple[str, Base64Text]] = []
 
 
 def decode_base64(text: str) -> Base64Text:
-    """`text`, whitespace removed, decoded strictly (padding required, no other characters)."""
+    """`text`, whitespace removed, decoded as ``base64.b64decode(..., validate=True)`` does.
+
+    Plain base64 without whitespace, the usual content, is checked and decoded in one pass by
+    binascii's strict mode (which accepts only what validate=True accepts, and decodes it alike);
+    anything else goes through ``b64decode``, whose verdict and words stand.
+    """
     if _last and _last[0][0] is text:
         return _last[0][1]
-    compact = "".join(text.split())
     try:
-        decoded = Base64Text(len(compact), base64.b64decode(compact, validate=True), None)
-    except (binascii.Error, ValueError) as exc:
-        decoded = Base64Text(len(compact), None, str(exc))
+        decoded = Base64Text(len(text), binascii.a2b_base64(text, strict_mode=True), None)
+    except (binascii.Error, ValueError):
+        compact = "".join(text.split())
+        try:
+            decoded = Base64Text(len(compact), base64.b64decode(compact, validate=True), None)
+        except (binascii.Error, ValueError) as exc:
+            decoded = Base64Text(len(compact), None, str(exc))
     _last[:] = [(text, decoded)]
     return decoded
 
