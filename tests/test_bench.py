@@ -21,6 +21,10 @@ FIGURES = (
     "jobs4_scenarios_per_second",
     "plain_loop_requests",
     "plain_loop_seconds",
+    "plain_loop_probes",
+    "plain_loop_probe_seconds",
+    "plain_loop_with_probes_seconds",
+    "overhead_in_run_http_only",
     "overhead_in_run",
     "overhead_wall",
     "large_peak_rss_mb",
@@ -69,3 +73,8 @@ def test_quick_bench_writes_every_figure(tmp_path: Path) -> None:
     for run in data["details"]["runs"].values():
         assert run["scenarios"] > 0
         assert run["in_run_seconds"] > 0
+    loop = data["details"]["plain_loop"]
+    assert loop["transport_errors"] == 0
+    assert loop["status_differs_from_recorded"] == 0
+    assert loop["probe_connections"] >= results["plain_loop_probes"]["value"]
+    assert loop["probe_version_differs_from_recorded"] == 0

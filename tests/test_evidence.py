@@ -4,6 +4,8 @@ import base64
 import hashlib
 import json
 
+import pytest
+
 from gpc_assure.request.retrieve import RetrieveRequest
 from gpc_assure.transport.exchange import Exchange, ResponseRecord, redact_body
 from gpc_assure.transport.sniff import detect_file_type
@@ -79,3 +81,43 @@ def test_detects_common_document_types() -> None:
     assert detect_file_type(b"\x89PNG\r\n\x1a\n....") == "png"
     assert detect_file_type(b"plain words") == "text"
     assert detect_file_type(b"\xff\xfe\x00\x81") == "unknown"
+
+
+def _exchange(body: bytes, content_type: str = "application/fhir+json") -> Exchange:
+    request = RetrieveRequest("GET", "https://p/Binary/d", ())
+    response = ResponseRecord(200, "HTTP/1.1", (("Content-Type", content_type),), body)
+    return Exchange(request, request.headers, "2026-01-01T00:00:00Z", 1.0, response)
+
+
+def test_the_evidence_and_the_checks_read_one_parse_of_the_body() -> None:
+    exchange = _exchange(binary_body(PDF))
+    evidence = exchange.to_evidence()["response"]["body"]
+    assert evidence == redact_body(binary_body(PDF), "application/fhir+json")
+    parsed = exchange.json_body
+    assert exchange.json_body is parsed
+    assert parsed["content"] == base64.b64encode(PDF).decode()
+    exchange.release()
+    assert exchange.json_body is not parsed  # parsed again once released
+    assert exchange.json_body == parsed
+
+
+def _depth(exc: BaseException) -> int:
+    depth, frame = 0, exc.__traceback__
+    while frame is not None:
+        depth, frame = depth + 1, frame.tb_next
+    return depth
+
+
+@pytest.mark.parametrize(
+    ("body", "why"),
+    [(b"<Binary/>", "Expecting value"), (b"\xff\xfe", "utf-8"), (b"[" * 5000, "nested")],
+    ids=["XML", "not UTF-8", "nested too deeply"],
+)
+def test_a_body_that_is_not_json_says_why_each_time_it_is_read(body: bytes, why: str) -> None:
+    exchange = _exchange(body)
+    depths = []
+    for _ in range(3):
+        with pytest.raises(ValueError, match=why) as raised:
+            _ = exchange.json_body
+        depths.append(_depth(raised.value))
+    assert len(set(depths)) == 1  # parsed once; its traceback does not grow with each read

@@ -28,6 +28,7 @@ from gpc_assure.transport.tls_probe import (
     hsts_max_age,
     non_approved_tls12_ciphers,
     probe,
+    probe_context,
     self_signed_client,
 )
 
@@ -395,6 +396,52 @@ def test_an_unloadable_client_certificate_is_a_setup_error(
     missing = tmp_path / "missing.pem"
     with pytest.raises(TlsSetupError, match="client certificate"):
         conformant.probe(cert="none", client_cert=missing, client_key=missing)
+
+
+def _copied_pki(target: Target, folder: Path) -> tuple[Path, Path, Path]:
+    pki = target.provider.pki
+    copies = []
+    for source in (pki.ca_cert, pki.client_cert, pki.client_key):
+        copy = folder / source.name
+        copy.write_bytes(source.read_bytes())
+        copies.append(copy)
+    return copies[0], copies[1], copies[2]
+
+
+def test_one_context_is_built_per_set_up_and_each_connection_is_a_full_handshake(
+    conformant: Target, tmp_path: Path
+) -> None:
+    ca, cert, key = _copied_pki(conformant, tmp_path)
+    set_up: dict[str, Any] = {
+        "server_name": conformant.host, "ca": ca, "client_cert": cert, "client_key": key,
+    }  # fmt: skip
+    context = probe_context(**set_up)
+    assert isinstance(context, ssl.SSLContext)
+    assert probe_context(**set_up) is context
+    assert probe_context(**set_up, max_version=TLS1_2) is not context
+    assert probe_context(**set_up, verify="none") is not context
+    for _ in range(2):
+        with (
+            socket.create_connection((conformant.host, conformant.port), timeout=3) as raw,
+            context.wrap_socket(raw, server_hostname=conformant.host) as tls,
+        ):
+            assert not tls.session_reused
+    cert.write_bytes(cert.read_bytes() + b"\n")  # the file changed: built anew
+    assert probe_context(**set_up) is not context
+
+
+def test_a_context_that_cannot_be_built_is_not_kept(conformant: Target, tmp_path: Path) -> None:
+    ca, cert, key = _copied_pki(conformant, tmp_path)
+    good_key = key.read_bytes()
+    key.write_bytes(b"not a key")
+    set_up: dict[str, Any] = {
+        "server_name": conformant.host, "ca": ca, "client_cert": cert, "client_key": key,
+    }  # fmt: skip
+    for _ in range(2):
+        with pytest.raises(TlsSetupError, match="client certificate"):
+            probe_context(**set_up)
+    key.write_bytes(good_key)
+    assert isinstance(probe_context(**set_up), ssl.SSLContext)
 
 
 def test_the_self_signed_client_certificate(tmp_path: Path) -> None:

@@ -1,14 +1,12 @@
 """One function per expectation. Each looks at a recorded exchange and returns an Observation;
 deciding what an unmet expectation means (failure or warning) is the verdict module's job."""
 
-import base64
-import binascii
-import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from gpc_assure.spec.base64_text import decode_base64
 from gpc_assure.spec.fhir_xml import FhirXmlError, parse_fhir_xml
 from gpc_assure.spec.schema_validation import validate
 from gpc_assure.spec.spine_codes import (
@@ -200,12 +198,11 @@ def binary_content_digest_is(exchange: Exchange, sha256: str | None) -> Observat
         content = _resource(exchange, "Binary").get("content")
         if not isinstance(content, str):
             return False, f"content of type {type(content).__name__}"
-        try:
-            data = base64.b64decode("".join(content.split()), validate=True)
-        except (binascii.Error, ValueError):
+        decoded = decode_base64(content)
+        if decoded.data is None:
             return False, "content that is not valid base64"
-        digest = hashlib.sha256(data).hexdigest()
-        observed = f"SHA-256 {digest} ({len(data)} bytes)"
+        digest = decoded.sha256
+        observed = f"SHA-256 {digest} ({len(decoded.data)} bytes)"
         if sha256 is None:
             return None, f"{observed}; no expected digest is configured"
         return digest == sha256.lower(), observed

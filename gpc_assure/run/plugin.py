@@ -33,6 +33,7 @@ from gpc_assure.report.records import totals
 from gpc_assure.report.redaction import Redactor
 from gpc_assure.report.terminal_text import printable
 from gpc_assure.request.retrieve import RetrieveRequest
+from gpc_assure.run import step_lookup
 from gpc_assure.run.console import ConsoleReporter, family_table
 from gpc_assure.run.outcomes import outcome_of
 from gpc_assure.run.parallel import ForkedRunner
@@ -200,6 +201,7 @@ def pytest_configure(config: pytest.Config) -> None:
     handed = _handed_session(config) is not None
     if not handed and not _targets_scenarios(config):
         return  # some other pytest session that happens to load this plugin
+    step_lookup.install()
     session = session_of(config)
     try:
         if not handed:

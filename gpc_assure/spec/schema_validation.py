@@ -14,8 +14,6 @@ Two keywords behave differently from plain ``Draft202012Validator``:
   at the very end of the string, where Python's ``$`` would also accept a final newline.
 """
 
-import base64
-import binascii
 import functools
 import itertools
 import json
@@ -27,6 +25,7 @@ from typing import Any, Final, Literal, get_args
 from jsonschema import Draft202012Validator, ValidationError  # type: ignore[import-untyped,unused-ignore]
 from jsonschema.validators import extend  # type: ignore[import-untyped,unused-ignore]
 
+from gpc_assure.spec.base64_text import decode_base64
 from gpc_assure.spec.paths import SCHEMAS_DIR
 
 SchemaName = Literal["Binary", "GPConnect-OperationOutcome-1"]
@@ -51,17 +50,13 @@ def _shorten(text: str) -> str:
 
 def base64_problem(text: str) -> str | None:
     """Why ``text`` is not base64 (whitespace ignored, padding required), or None if it is."""
-    compact = "".join(text.split())
-    if len(compact) % 4:
+    decoded = decode_base64(text)
+    if decoded.compact_length % 4:
         return (
-            f"{len(compact)} base64 characters once whitespace is removed, "
+            f"{decoded.compact_length} base64 characters once whitespace is removed, "
             "which is not a multiple of 4 (missing or extra padding)"
         )
-    try:
-        base64.b64decode(compact, validate=True)
-    except (binascii.Error, ValueError) as exc:
-        return str(exc)
-    return None
+    return decoded.error
 
 
 def _content_encoding(

@@ -4,8 +4,6 @@ Document bytes never leave this module: evidence keeps only their SHA-256, size 
 file type. Everything a report shows of an exchange comes from `Exchange.to_evidence()`.
 """
 
-import base64
-import binascii
 import hashlib
 import json
 import xml.etree.ElementTree as ET
@@ -15,6 +13,8 @@ from typing import Any
 
 from gpc_assure.request.jwt_claims import decode_for_evidence
 from gpc_assure.request.retrieve import Header, RetrieveRequest
+from gpc_assure.spec.base64_text import decode_base64
+from gpc_assure.spec.base64_text import forget as forget_base64
 from gpc_assure.spec.fhir_xml import FhirXmlError, parse_xml_safely
 from gpc_assure.transport.sniff import detect_file_type
 
@@ -36,10 +36,11 @@ def bounded_text(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
     return f"{text[:limit]}... ({len(text) - limit:,} more characters)"
 
 
-def digest_summary(data: bytes) -> dict[str, Any]:
-    """What may be said of document bytes: digest, size and detected type."""
+def digest_summary(data: bytes, sha256: str | None = None) -> dict[str, Any]:
+    """What may be said of document bytes: digest (`sha256`, when already known), size and
+    detected type."""
     return {
-        "sha256": hashlib.sha256(data).hexdigest(),
+        "sha256": sha256 or hashlib.sha256(data).hexdigest(),
         "size": len(data),
         "detected_type": detect_file_type(data),
     }
@@ -47,15 +48,14 @@ def digest_summary(data: bytes) -> dict[str, Any]:
 
 def summarise_base64(text: str) -> dict[str, Any]:
     """A digest summary of base64 text, or of the text itself when it does not decode."""
-    try:
-        data = base64.b64decode("".join(text.split()), validate=True)
-    except (binascii.Error, ValueError):
+    decoded = decode_base64(text)
+    if decoded.data is None:
         return {
             "redacted": "content (not valid base64)",
             "base64_chars": len(text),
             "sha256_of_text": hashlib.sha256(text.encode("utf-8", "replace")).hexdigest(),
         }
-    return {"redacted": "document content", **digest_summary(data)}
+    return {"redacted": "document content", **digest_summary(decoded.data, decoded.sha256)}
 
 
 def redact_json(value: Any) -> Any:
@@ -234,22 +234,33 @@ class Exchange:
     response: ResponseRecord | None
     error: str | None = None
 
-    @cached_property
+    @property
     def json_body(self) -> Any:
         """The response body parsed as JSON; raises ValueError when it is not JSON."""
+        value, error = self._parsed_json
+        if error is not None:
+            raise error.with_traceback(None)
+        return value
+
+    @cached_property
+    def _parsed_json(self) -> tuple[Any, ValueError | None]:
+        """The body parsed as JSON, or why it is not JSON: parsed once, for the evidence and
+        every check."""
         if self.response is None:
-            raise ValueError(f"no response: {self.error}")
-        text = self.response.body.decode("utf-8")
+            return None, ValueError(f"no response: {self.error}")
         try:
-            return json.loads(text)
+            return json.loads(self.response.body.decode("utf-8")), None
         except RecursionError:
-            raise ValueError("JSON nested too deeply to parse") from None
+            return None, ValueError("JSON nested too deeply to parse")
+        except ValueError as exc:  # not JSON, or not UTF-8 (UnicodeDecodeError)
+            return None, exc
 
     def release(self) -> None:
         """Drop what was derived from the body (parsed JSON, evidence) once it is written: a
         scenario's objects may outlive it, and a hostile body parses to many times its size."""
-        self.__dict__.pop("json_body", None)
+        self.__dict__.pop("_parsed_json", None)
         self.__dict__.pop("_evidence", None)
+        forget_base64()
 
     def to_evidence(self) -> dict[str, Any]:
         """The exchange as reports show it: computed once, for Allure and the evidence file."""
@@ -281,7 +292,7 @@ class Exchange:
                 "body": redact_body(
                     self.response.body,
                     self.response.header("Content-Type"),
-                    self.__dict__.get("json_body"),  # reuse the parse a check already made
+                    self._parsed_json[0],  # the parse every check reads (None: not JSON)
                 ),
             }
         if self.error is not None:

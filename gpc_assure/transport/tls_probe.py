@@ -29,8 +29,8 @@ import ssl
 import time
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
-from functools import cache
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -42,6 +42,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from gpc_assure.transport.tls_context import TlsSetupError
 
 __all__ = [
+    "ALERT_WAIT_SECONDS",
     "APPROVED_TLS12_CIPHERS",
     "MAX_ANSWER_BYTES",
     "SELF_SIGNED_CLIENT_CN",
@@ -53,6 +54,7 @@ __all__ = [
     "hsts_max_age",
     "non_approved_tls12_ciphers",
     "probe",
+    "probe_context",
     "self_signed_client",
 ]
 
@@ -63,6 +65,8 @@ _EVERY_LOCAL_CIPHER = "ALL:@SECLEVEL=0"
 SELF_SIGNED_CLIENT_CN = "gpc-assure-untrusted-client"
 MAX_ANSWER_BYTES = 64 * 1024
 """How much of an answer is read to judge it (status line, headers, start of the body)."""
+ALERT_WAIT_SECONDS = 0.5
+"""How long a second attempt waits for a TLS 1.3 refusal's alert before sending its request."""
 
 Verify = Literal["full", "chain", "none"]
 """How the provider's certificate is checked: against the CA and the host name (``full``),
@@ -71,7 +75,6 @@ policy, not its certificate)."""
 Refusal = Literal["handshake", "closed", "http"]
 
 _LEGACY_CIPHERS = "DEFAULT:@SECLEVEL=0"
-_ALERT_WAIT_SECONDS = 0.5
 _STATUS_LINE = re.compile(rb"HTTP/1\.[0-9] ([0-9]{3})(?:[ \t]([^\r\n]*))?\r?(?:\n|$)")
 _DOCUMENT = re.compile(rb'"resourceType"\s*:\s*"Binary"|<Binary[\s>/]')
 _CERTIFICATE_WORDS = re.compile(rb"certificate|\bssl\b", re.IGNORECASE)
@@ -166,21 +169,26 @@ def probe(
     provider verdicts).
     """
     name = server_name or host
-    if ciphers is not None and max_version is None:
-        max_version = ssl.TLSVersion.TLSv1_2
     request = _request(http_path, name, port, headers)
-    context = _context(ca, client_cert, client_key, key_password, verify)
-    refusal = _configure(context, min_version, max_version, ciphers)
-    if refusal is None:
-        refusal = _local_refusal(context, name)
-    if refusal is not None:
+    context = probe_context(
+        server_name=name,
+        ca=ca,
+        client_cert=client_cert,
+        client_key=client_key,
+        key_password=key_password,
+        verify=verify,
+        min_version=min_version,
+        max_version=max_version,
+        ciphers=ciphers,
+    )
+    if isinstance(context, str):
         return ProbeResult(
             connected=False,
             handshake=False,
             accepted=False,
             tls_version=None,
             cipher=None,
-            detail=f"not supported by the local TLS library ({refusal}); nothing was sent",
+            detail=f"not supported by the local TLS library ({context}); nothing was sent",
             unsupported_locally=True,
         )
     deadline = time.monotonic() + timeout
@@ -190,10 +198,93 @@ def probe(
         # A TLS 1.3 server refuses a client certificate with an alert after our side of the
         # handshake is done; a request crossing that alert can make it unreadable. Once
         # more, waiting briefly for an alert before sending, to report how it refused.
-        wait = min(_ALERT_WAIT_SECONDS, deadline - time.monotonic())
+        wait = min(ALERT_WAIT_SECONDS, deadline - time.monotonic())
         if wait > 0:
             result = _connect(context, host, port, name, deadline, request, verifying, wait)
     return result
+
+
+FileStamp = tuple[Path, int, int, int] | tuple[Path, None, None, None]
+"""A file as a cached context was built from it: path, inode, size and modification time."""
+
+
+def _stamp(path: Path | None) -> FileStamp | None:
+    if path is None:
+        return None
+    try:
+        found = path.stat()
+    except OSError:
+        return (path, None, None, None)  # loading it will say why
+    return (path, found.st_ino, found.st_size, found.st_mtime_ns)
+
+
+@dataclass(frozen=True)
+class _SetUp:
+    """Everything a probe's context is built from (the files as they are now)."""
+
+    server_name: str
+    ca: FileStamp | None
+    client_cert: FileStamp | None
+    client_key: FileStamp | None
+    key_password: str | None = field(repr=False)
+    verify: Verify
+    min_version: ssl.TLSVersion | None
+    max_version: ssl.TLSVersion | None
+    ciphers: str | None
+
+
+def probe_context(
+    *,
+    server_name: str,
+    ca: Path | None,
+    client_cert: Path | None,
+    client_key: Path | None,
+    key_password: str | None = None,
+    verify: Verify = "full",
+    min_version: ssl.TLSVersion | None = None,
+    max_version: ssl.TLSVersion | None = None,
+    ciphers: str | None = None,
+) -> ssl.SSLContext | str:
+    """The TLS context a probe connects with, set up as :func:`probe` describes; or why the
+    local TLS library would not offer that set-up (then nothing may be sent).
+
+    One context is built per distinct set-up and kept for the process (rebuilt when one of its
+    files changes). Every connection made with it is still a fresh, full handshake: a client
+    context resumes a session only when handed one, which the probe never does.
+
+    Raises :class:`TlsSetupError` when the CA, client certificate or key cannot be loaded.
+    """
+    if ciphers is not None and max_version is None:
+        max_version = ssl.TLSVersion.TLSv1_2
+    return _prepared_context(
+        _SetUp(
+            server_name=server_name,
+            ca=_stamp(ca),
+            client_cert=_stamp(client_cert),
+            client_key=_stamp(client_key),
+            key_password=key_password,
+            verify=verify,
+            min_version=min_version,
+            max_version=max_version,
+            ciphers=ciphers,
+        )
+    )
+
+
+@lru_cache(maxsize=64)
+def _prepared_context(set_up: _SetUp) -> ssl.SSLContext | str:
+    """Built once per set-up; a load failure raises, so it is not kept."""
+    context = _context(
+        set_up.ca[0] if set_up.ca else None,
+        set_up.client_cert[0] if set_up.client_cert else None,
+        set_up.client_key[0] if set_up.client_key else None,
+        set_up.key_password,
+        set_up.verify,
+    )
+    refusal = _configure(context, set_up.min_version, set_up.max_version, set_up.ciphers)
+    if refusal is None:
+        refusal = _local_refusal(context, set_up.server_name)
+    return context if refusal is None else refusal
 
 
 def _context(
