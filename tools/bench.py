@@ -385,7 +385,7 @@ def _probe_context(config: ProviderConfig, how: str, scratch: Path) -> ssl.SSLCo
     """The TLS context the suite's probe named `how` connects with (None: it cannot be offered
     here). The Gherkin phrase maps to the same typed attempt as in the steps, and the context is
     set up by the same function, so that each replayed ClientHello is the suite's own."""
-    from gpc_assure.checks.transport import ALL_BUT_APPROVED
+    from gpc_assure.transport.probes import ALL_BUT_APPROVED
     from gpc_assure.transport.tls_probe import (
         non_approved_tls12_ciphers,
         probe_context,
@@ -445,6 +445,15 @@ def _probe_request(config: ProviderConfig) -> bytes:
     return "\r\n".join(lines).encode("latin-1")
 
 
+def _plain_http_exchange(config: ProviderConfig, request: bytes) -> None:
+    """The plain-HTTP probe again: the request without TLS to the TLS port, the answer's start."""
+    host, port = _probe_host(config)
+    with suppress(OSError), socket.create_connection((host, port), config.connect_timeout) as raw:
+        raw.settimeout(config.read_timeout)
+        raw.sendall(request)
+        raw.recv(64)
+
+
 def _tls_exchange(
     context: ssl.SSLContext, config: ProviderConfig, request: bytes, alert_wait: float = 0.0
 ) -> tuple[str | None, bool]:
@@ -493,14 +502,20 @@ def plain_probes(report_dir: Path, scratch: Path) -> ProbeReplay:
     waiting up to ALERT_WAIT_SECONDS for the refusal's alert before sending. Contexts are
     set up before the clock starts, as the HTTP loop's client is."""
     from gpc_assure.transport.tls_probe import ALERT_WAIT_SECONDS
+    from steps.transport_steps import PLAIN_HTTP
 
     config = _resolved_config(report_dir)
     probes = recorded_probes(report_dir)
-    contexts = {how: _probe_context(config, how, scratch) for how in {p["attempt"] for p in probes}}
+    attempts = {p["attempt"] for p in probes} - {PLAIN_HTTP}
+    contexts = {how: _probe_context(config, how, scratch) for how in attempts}
     request = _probe_request(config)
     connections = differs = 0
     start = time.perf_counter()
     for recorded in probes:
+        if recorded["attempt"] == PLAIN_HTTP:
+            _plain_http_exchange(config, request)
+            connections += 1
+            continue
         context = contexts[recorded["attempt"]]
         if context is None:
             continue
