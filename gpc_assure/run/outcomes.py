@@ -58,4 +58,6 @@ def outcome_of(
         findings=findings,
         evidence=props.get("evidence", [None])[0],
         duration=sum(phase.duration for phase in phases.values()),
+        feature_file=props.get("feature_file", [""])[0],
+        line=int(props.get("line", ["0"])[0]),
     )

@@ -40,7 +40,7 @@ from gpc_assure.run.parallel import ForkedRunner
 from gpc_assure.run.selection import Selection
 from gpc_assure.run.session import RunOptions, RunSession, SessionError, default_report_dir
 from gpc_assure.spec.catalogue import catalogue
-from gpc_assure.spec.paths import FEATURES_DIR, STEPS_DIR
+from gpc_assure.spec.paths import FEATURES_DIR, STEPS_DIR, SUITE_ROOT
 from gpc_assure.transport.client import Transport
 from gpc_assure.transport.exchange import MAX_MESSAGE_CHARS, Exchange, bounded_text
 from gpc_assure.transport.tls_probe import ProbeResult
@@ -293,6 +293,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         spec = session_of(config).configured.spec
         item.user_properties.append(("spec_version", spec))
         item.user_properties.append(("feature", template.feature.name))
+        item.user_properties.append(("feature_file", _feature_file(template)))
+        item.user_properties.append(("line", template.line_number))
         item.user_properties.append(("scenario", _rendered(item, template).name))
         tags = sorted(template.tags | template.feature.tags)
         item.user_properties.append(("tags", json.dumps(tags)))
@@ -304,6 +306,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.skip(reason=reason))
     if any(_template(item) is not None for item in items):
         _keep_chosen(config, items)
+
+
+def _feature_file(template: ScenarioTemplate) -> str:
+    """The feature file as the suite names it: relative to the suite's root."""
+    path = Path(template.feature.filename).resolve()
+    root = SUITE_ROOT.resolve()
+    return path.relative_to(root).as_posix() if root in path.parents else path.name
 
 
 def family_of(template: ScenarioTemplate) -> str:

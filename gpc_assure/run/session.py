@@ -124,6 +124,17 @@ class Written:
     verdict: Verdict
 
 
+def _junit_facts(report: dict[str, Any]) -> dict[str, str]:
+    """The run-wide facts JUnit carries as suite properties."""
+    return {
+        "verdict": report["verdict"]["status"],
+        "spec_version": report["spec_version"],
+        "provider": report["provider"].get("base_url") or "embedded reference provider",
+        "suite_version": report["suite"]["version"],
+        "suite_build": report["suite"]["build"],
+    }
+
+
 class RunSession:
     """The provider under test and the report folder of one run.
 
@@ -293,7 +304,7 @@ class RunSession:
             error=error,
         )
         write_assurance_report(self.report_dir, report)
-        write_junit(self.report_dir, records)
+        write_junit(self.report_dir, records, _junit_facts(report))
         if error is None:
             write_cucumber(self.report_dir, report)
         self.written = Written(records, Verdict.of(report["verdict"]))

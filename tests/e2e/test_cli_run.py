@@ -226,7 +226,7 @@ def test_a_should_breakage_warns_without_failing_the_run(tmp_path: Path) -> None
     assert "1 warning" in result.stdout
     assert "GPC-DOC-HTTP-007" in result.stdout
     junit = (result.report_dir / "junit.xml").read_text()
-    assert 'name="warning" value="GPC-DOC-HTTP-007 (SHOULD)' in junit
+    assert "warning: GPC-DOC-HTTP-007 (SHOULD)" in junit
 
 
 @pytest.mark.parametrize("spec", ["1.0", "draft"])
