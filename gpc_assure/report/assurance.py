@@ -56,6 +56,10 @@ def _scenario(report_dir: Path, record: ScenarioRecord) -> dict[str, Any]:
         "findings": record.findings,
         "exchanges": evidence.get("exchanges", []),
         "tls_probes": evidence.get("tls_probes", []),
+        "feature_file": record.feature_file,
+        "line": record.line,
+        "duration": round(record.duration, 6),
+        "evidence": record.evidence,
     }
 
 

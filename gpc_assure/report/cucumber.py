@@ -1,12 +1,23 @@
-"""cucumber.json written from the assurance report, so that serial and parallel runs produce
-the same file (pytest-bdd's own writer sees nothing under pytest-xdist)."""
+"""cucumber.json written from the assurance report (so serial and parallel runs write the same
+file), as Cucumber's JSON formatter lays it out: one feature per feature file with its real
+`uri` and line, each scenario (each example row) under a unique id and name with its own line,
+every step with its line, status and duration (nanoseconds), and the scenario's evidence
+embedded: the whole evidence file for a scenario that did not pass, its path otherwise."""
 
+import base64
 import json
 import re
+from functools import cache
 from pathlib import Path
 from typing import Any
 
+from gpc_assure.report.folder import write_new_text
+from gpc_assure.spec.paths import SUITE_ROOT
+
 _STEP_STATUS = {"passed": "passed", "failed": "failed", "skipped": "skipped", "not-run": "skipped"}
+_NANOSECONDS = 1_000_000_000
+MAX_EMBEDDED_BYTES = 256 * 1024
+"""Evidence larger than this is embedded as its path only, to keep the file bounded."""
 
 
 def _slug(text: str) -> str:
@@ -17,44 +28,89 @@ def _tags(tags: list[str]) -> list[dict[str, Any]]:
     return [{"name": f"@{t}", "line": 1} for t in tags]
 
 
-def cucumber_features(report: dict[str, Any]) -> list[dict[str, Any]]:
-    """One Cucumber feature per feature name, its scenarios in report order."""
+@cache
+def _feature_line(feature_file: str) -> int:
+    """The line of `Feature:` in the suite's feature file (1 when it cannot be read)."""
+    try:
+        lines = (SUITE_ROOT / feature_file).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError, ValueError):
+        return 1
+    return next((n for n, line in enumerate(lines, 1) if line.lstrip().startswith("Feature")), 1)
+
+
+def _example(scenario: dict[str, Any]) -> str:
+    """The example row or document a parametrised scenario ran with, unless its name says it."""
+    node = scenario["id"].split("::")[-1]
+    param = node.split("[", 1)[1].rstrip("]") if "[" in node else ""
+    return param if param and param not in scenario["name"] else ""
+
+
+def _embedding(report_dir: Path, scenario: dict[str, Any]) -> dict[str, str] | None:
+    evidence = scenario.get("evidence")
+    if not evidence:
+        return None
+    path = report_dir / evidence
+    if scenario["outcome"] != "passed" and path.is_file():
+        data = path.read_bytes()
+        if len(data) <= MAX_EMBEDDED_BYTES:
+            return {"mime_type": "application/json", "data": base64.b64encode(data).decode()}
+    return {"mime_type": "text/plain", "data": base64.b64encode(evidence.encode()).decode()}
+
+
+def _steps(scenario: dict[str, Any], embedding: dict[str, str] | None) -> list[dict[str, Any]]:
+    steps = []
+    for step in scenario["steps"]:
+        result: dict[str, Any] = {
+            "status": _STEP_STATUS[step["status"]],
+            "duration": int(step.get("duration", 0.0) * _NANOSECONDS),
+        }
+        if step["status"] == "failed":
+            result["error_message"] = scenario["message"]
+        steps.append(
+            {
+                "keyword": f"{step['keyword'].capitalize()} ",
+                "name": step["text"],
+                "line": step.get("line", 0),
+                "match": {"location": scenario.get("feature_file", "")},
+                "result": result,
+            }
+        )
+    if steps and embedding is not None:
+        steps[-1]["embeddings"] = [embedding]
+    return steps
+
+
+def cucumber_features(report: dict[str, Any], report_dir: Path) -> list[dict[str, Any]]:
+    """One Cucumber feature per feature file, its scenarios in report order."""
     features: dict[str, dict[str, Any]] = {}
     for scenario in report["scenarios"]:
+        uri = scenario.get("feature_file") or f"features/{_slug(scenario['feature'])}.feature"
         feature = features.setdefault(
-            scenario["feature"],
+            uri,
             {
                 "keyword": "Feature",
-                "uri": f"features/{_slug(scenario['feature'])}",
+                "uri": uri,
                 "id": _slug(scenario["feature"]),
                 "name": scenario["feature"],
-                "line": 1,
+                "line": _feature_line(uri),
                 "description": "",
                 "tags": [],
                 "elements": [],
             },
         )
-        steps = [
-            {
-                "keyword": step["keyword"],
-                "name": step["text"],
-                "line": index + 1,
-                "match": {"location": ""},
-                "result": {"status": _STEP_STATUS[step["status"]]}
-                | ({"error_message": scenario["message"]} if step["status"] == "failed" else {}),
-            }
-            for index, step in enumerate(scenario["steps"])
-        ]
+        example = _example(scenario)
+        name = f"{scenario['name']} [{example}]" if example else scenario["name"]
         feature["elements"].append(
             {
                 "keyword": "Scenario",
-                "id": scenario["id"],
-                "name": scenario["name"],
-                "line": 1,
+                "id": f"{feature['id']};{_slug(scenario['name'])}"
+                + (f";{_slug(example)}" if example else ""),
+                "name": name,
+                "line": scenario.get("line", 0),
                 "description": scenario["message"] if scenario["outcome"] != "passed" else "",
                 "tags": _tags(scenario["tags"]),
                 "type": "scenario",
-                "steps": steps,
+                "steps": _steps(scenario, _embedding(report_dir, scenario)),
             }
         )
     return list(features.values())
@@ -62,5 +118,5 @@ def cucumber_features(report: dict[str, Any]) -> list[dict[str, Any]]:
 
 def write_cucumber(report_dir: Path, report: dict[str, Any]) -> Path:
     path = report_dir / "cucumber.json"
-    path.write_text(json.dumps(cucumber_features(report), indent=2), encoding="utf-8")
+    write_new_text(path, json.dumps(cucumber_features(report, report_dir), separators=(",", ":")))
     return path

@@ -447,8 +447,9 @@ def _rendered(item: pytest.Item, template: ScenarioTemplate) -> Scenario:
 
 def _step_statuses(
     item: pytest.Item, template: ScenarioTemplate, ran: bool
-) -> list[dict[str, str]]:
-    """The scenario's Gherkin steps, each passed, failed, skipped or not run.
+) -> list[dict[str, Any]]:
+    """The scenario's Gherkin steps, each passed, failed, skipped or not run, with its line and
+    how long it took.
 
     A step failed when it judged a requirement unmet; the scenario stops early only when a
     step could not run at all (an error, or a skip).
@@ -459,7 +460,7 @@ def _step_statuses(
     judge = item.stash.get(_JUDGE, None)
     judged_failed = judge.failed_steps() if judge is not None else set()
     concluded = judge is not None and judge.concluded
-    statuses: list[dict[str, str]] = []
+    statuses: list[dict[str, Any]] = []
     rest = "skipped" if not ran else None  # the status of every step after the scenario stopped
     for index, step in enumerate(steps):
         if rest is not None or index >= len(reports):
@@ -472,12 +473,21 @@ def _step_statuses(
             status, rest = "skipped", "skipped"
         else:
             status = "passed"
-        statuses.append({"keyword": step.keyword, "text": step.name, "status": status})
+        took = reports[index].duration if index < len(reports) else 0.0
+        statuses.append(
+            {
+                "keyword": step.keyword,
+                "text": step.name,
+                "status": status,
+                "line": step.line_number,
+                "duration": round(took, 6),
+            }
+        )
     return statuses
 
 
 def _write_evidence(
-    item: pytest.Item, findings: list[dict[str, str]], steps: list[dict[str, str]], masks: Redactor
+    item: pytest.Item, findings: list[dict[str, str]], steps: list[dict[str, Any]], masks: Redactor
 ) -> Path:
     """The scenario's steps, findings, exchanges and probes as one JSON file (masked); its path."""
     session = session_of(item.config)
