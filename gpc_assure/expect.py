@@ -9,8 +9,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from gpc_assure.evidence import Exchange
+from gpc_assure.evidence import MAX_MESSAGE_CHARS, Exchange, bounded_text
 from gpc_assure.fhir_xml import FhirXmlError, parse_fhir_xml
+from gpc_assure.json_reading import BeyondBounds, PartialList
 from gpc_assure.schema_validation import validate
 from gpc_assure.spine_codes import (
     ISSUE_TYPES,
@@ -82,10 +83,39 @@ def _json(exchange: Exchange) -> Any:
     _status(exchange)
     try:
         return exchange.json_body
+    except BeyondBounds as exc:
+        raise Unobservable(f"a JSON body beyond what the suite reads: {exc}") from None
     except (ValueError, UnicodeDecodeError) as exc:
         assert exchange.response is not None
         content_type = exchange.response.header("Content-Type") or "no Content-Type"
         raise Unobservable(f"a body that is not JSON ({content_type}; {exc})") from None
+
+
+def _any(exchange: Exchange, found: bool, observed: str) -> tuple[bool | None, str]:
+    """The verdict of an expectation that any one item (issue, coding) can meet. When the body
+    had more items than the suite judges (see json_reading) and none of those judged meets it,
+    it is not judged: the others may."""
+    note = _unjudged(exchange)
+    if note is None:
+        return found, observed
+    if found:
+        return True, f"{observed} ({note})"
+    return None, f"{observed} ({note}; the others may meet it)"
+
+
+def _every(exchange: Exchange, met: bool, observed: str) -> tuple[bool, str]:
+    """The verdict of an expectation that every item must meet, saying when only the first
+    items were judged (the count alone never fails a provider: the spec sets no limit)."""
+    note = _unjudged(exchange)
+    return met, observed if note is None else f"{observed} ({note})"
+
+
+def _unjudged(exchange: Exchange) -> str | None:
+    """Which items of the body's long arrays the checks did not see, or None."""
+    try:
+        return exchange.json_read.note()
+    except ValueError:
+        return None
 
 
 def _resource(exchange: Exchange, resource_type: str) -> dict[str, Any]:
@@ -97,6 +127,9 @@ def _resource(exchange: Exchange, resource_type: str) -> dict[str, Any]:
 
 
 Check = Callable[[], tuple[bool | None, str]]
+OBSERVED_CHARS = MAX_MESSAGE_CHARS - 64
+"""The most of an observation kept: a long provider value quoted in it must not be held in
+every finding for the whole run. (Below the report's own bound, so it is cut once.)"""
 
 
 def observe(expected: str, check: Check, *, subject_owned_elsewhere: bool = False) -> Observation:
@@ -104,6 +137,7 @@ def observe(expected: str, check: Check, *, subject_owned_elsewhere: bool = Fals
     is missing is another requirement's to judge, into one not judged)."""
     try:
         met, observed = check()
+        observed = bounded_text(observed, OBSERVED_CHARS)
     except NoResponse as exc:
         return Observation(False, expected, str(exc), no_response=True)
     except ProxyAnswer as exc:
@@ -151,12 +185,12 @@ def status_in(exchange: Exchange, statuses: tuple[int, ...]) -> Observation:
 
 
 def schema_valid(exchange: Exchange, schema: str) -> Observation:
-    def check() -> tuple[bool, str]:
+    def check() -> tuple[bool | None, str]:
         problems = validate(schema, _json(exchange))  # type: ignore[arg-type]
         if not problems:
-            return True, "valid"
+            return _every(exchange, True, "valid")
         more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
-        return False, "; ".join(problems[:3]) + more
+        return _every(exchange, False, "; ".join(problems[:3]) + more)
 
     return observe(f"a body valid against {schema}.schema.json", check)
 
@@ -215,6 +249,8 @@ def binary_content_digest_is(exchange: Exchange, sha256: str | None) -> Observat
 
 def _issues(exchange: Exchange) -> list[dict[str, Any]]:
     issues = _resource(exchange, "OperationOutcome").get("issue")
+    if isinstance(issues, PartialList):  # issues beyond those judged: none may be judged
+        return [i for i in issues if isinstance(i, dict)]
     if not isinstance(issues, list) or not any(isinstance(i, dict) for i in issues):
         raise Unobservable("an OperationOutcome without issues")
     return [i for i in issues if isinstance(i, dict)]
@@ -246,9 +282,9 @@ class ErrorJudgement:
 
 
 def issue_severity_is(exchange: Exchange, severity: str) -> Observation:
-    def check() -> tuple[bool, str]:
+    def check() -> tuple[bool | None, str]:
         observed = [i.get("severity") for i in _issues(exchange)]
-        return severity in observed, "severity " + ", ".join(map(repr, observed))
+        return _any(exchange, severity in observed, "severity " + ", ".join(map(repr, observed)))
 
     return judged_on(f"an issue of severity {severity!r}", check)
 
@@ -256,14 +292,15 @@ def issue_severity_is(exchange: Exchange, severity: str) -> Observation:
 def issue_code_is(exchange: Exchange, code: str) -> ErrorJudgement:
     """An issue of type `code`, or of a type one below it in the IssueType hierarchy."""
 
-    def check() -> tuple[bool, str]:
+    def check() -> tuple[bool | None, str]:
         observed = [str(i.get("code")) for i in _issues(exchange)]
         fits = {issue_type_fit(o, code) for o in observed}
-        return "exact" in fits or "narrower" in fits, "issue code " + ", ".join(map(repr, observed))
+        shown = "issue code " + ", ".join(map(repr, observed))
+        return _any(exchange, "exact" in fits or "narrower" in fits, shown)
 
-    def exact() -> tuple[bool, str]:
+    def exact() -> tuple[bool | None, str]:
         observed = [str(i.get("code")) for i in _issues(exchange)]
-        return code in observed, "issue code " + ", ".join(map(repr, observed))
+        return _any(exchange, code in observed, "issue code " + ", ".join(map(repr, observed)))
 
     return ErrorJudgement(
         judged_on(f"issue code {code!r} (or one below it in the FHIR IssueType hierarchy)", check),
@@ -272,9 +309,10 @@ def issue_code_is(exchange: Exchange, code: str) -> ErrorJudgement:
 
 
 def spine_code_is(exchange: Exchange, code: str) -> Observation:
-    def check() -> tuple[bool, str]:
+    def check() -> tuple[bool | None, str]:
         codes = [c.get("code") for _, c in _spine_codings(exchange)]
-        return code in codes, "Spine codes " + (", ".join(map(repr, codes)) or "none")
+        shown = "Spine codes " + (", ".join(map(repr, codes)) or "none")
+        return _any(exchange, code in codes, shown)
 
     return observe(f"Spine code {code!r}", check)
 
@@ -290,10 +328,10 @@ def spine_coding_is_well_formed(exchange: Exchange, spec: str) -> ErrorJudgement
     """Every coding names a Spine code system, a code and a display; and (the SHOULD) each
     display is one the selected version's tables or the CodeSystem give for its code."""
 
-    def check() -> tuple[bool, str]:
+    def check() -> tuple[bool | None, str]:
         codings = [c for _, c in _spine_codings(exchange)]
         if not codings:
-            return False, "no issue.details.coding"
+            return _any(exchange, False, "no issue.details.coding")
         wrong = [
             _coding_text(c)
             for c in codings
@@ -302,14 +340,15 @@ def spine_coding_is_well_formed(exchange: Exchange, spec: str) -> ErrorJudgement
             or not str(c.get("display") or "").strip()
         ]
         if wrong:
-            return False, "; ".join(wrong)
-        return True, f"{len(codings)} Spine coding(s) with system, code and display"
+            return _every(exchange, False, "; ".join(wrong))
+        shown = f"{len(codings)} Spine coding(s) with system, code and display"
+        return _every(exchange, True, shown)
 
     def displays() -> tuple[bool | None, str]:
         codings = [c for _, c in _spine_codings(exchange)]
         if not codings:
             return None, "no issue.details.coding"
-        return _displays_as_tabled(codings, spec)
+        return _every(exchange, *_displays_as_tabled(codings, spec))
 
     return ErrorJudgement(
         judged_on("codings with a Spine code system, a code and a display", check),
@@ -377,7 +416,7 @@ def rejected_with(
     expected = " or ".join(map(str, alternatives)) + ", with a GPConnect OperationOutcome"
     matched: list[tuple[dict[str, Any], dict[str, Any]]] = []
 
-    def check() -> tuple[bool, str]:
+    def check() -> tuple[bool | None, str]:
         status = _status(exchange)
         allowed = [a for a in alternatives if a.status == status]
         if not allowed:
@@ -390,15 +429,18 @@ def rejected_with(
                 return False, f"HTTP 401 without a WWW-Authenticate: Bearer challenge ({shown})"
         problems = validate("GPConnect-OperationOutcome-1", _json(exchange))
         if problems:
-            return False, f"HTTP {status} with an invalid OperationOutcome: {problems[0]}"
+            shown = f"HTTP {status} with an invalid OperationOutcome: {problems[0]}"
+            return _every(exchange, False, shown)
         wanted = frozenset().union(*(a.spine_codes for a in allowed))
         pairs = _spine_codings(exchange)
         matched.extend(p for p in pairs if not wanted or p[1].get("code") in wanted)
         if not matched:
-            return False, f"HTTP {status}" + (_spine_summary(exchange) or " with no Spine code")
+            shown = f"HTTP {status}" + (_spine_summary(exchange) or " with no Spine code")
+            return _any(exchange, False, shown)
         if not wanted:
-            return True, f"HTTP {status} with an OperationOutcome" + _spine_summary(exchange)
-        return _issue_allowed(status, matched)
+            shown = f"HTTP {status} with an OperationOutcome" + _spine_summary(exchange)
+            return _any(exchange, True, shown)
+        return _any(exchange, *_issue_allowed(status, matched))
 
     def as_tabled() -> tuple[bool | None, str]:
         errors = [(i, c) for i, c in matched if i.get("severity") == "error"] or matched
@@ -408,8 +450,8 @@ def rejected_with(
         findings = [_as_tabled(issue, coding, spec, check_type=named) for issue, coding in errors]
         exact = next((text for ok, text in findings if ok), None)
         if exact is not None:
-            return True, exact
-        return False, "; ".join(text for _, text in findings)
+            return _any(exchange, True, exact)
+        return _any(exchange, False, "; ".join(text for _, text in findings))
 
     allowed = observe(expected, check)
     tabled = observe(
@@ -421,10 +463,10 @@ def rejected_with(
     return ErrorJudgement(allowed, tabled, diagnostics)
 
 
-def _has_diagnostics(exchange: Exchange) -> tuple[bool, str]:
+def _has_diagnostics(exchange: Exchange) -> tuple[bool | None, str]:
     if any(_diagnostics(issue) for issue in _issues(exchange)):
-        return True, "diagnostics present"
-    return False, "no diagnostics"
+        return _any(exchange, True, "diagnostics present")
+    return _any(exchange, False, "no diagnostics")
 
 
 def _as_tabled(
