@@ -25,7 +25,8 @@ import copy
 import math
 import re
 import xml.etree.ElementTree as ET
-from typing import Any, Final, NamedTuple
+from collections.abc import Iterator
+from typing import Any, Final, NamedTuple, cast
 
 __all__ = [
     "ARRAY_ELEMENTS",
@@ -421,18 +422,44 @@ def _xhtml(member: ET.Element, path: str) -> str:
         ) from None
 
 
+MAX_XML_ELEMENTS: Final = 50_000
+MAX_XML_DEPTH: Final = 100
+_FEED_CHARS: Final = 64 * 1024
+
+
 def parse_xml_safely(body: bytes) -> ET.Element:
-    """The element tree of a UTF-8 XML body with no markup declarations; raises ``FhirXmlError``."""
+    """The element tree of a UTF-8 XML body with no markup declarations, of at most
+    MAX_XML_ELEMENTS elements nested at most MAX_XML_DEPTH deep (a larger tree is not built:
+    no FHIR answer comes near); raises ``FhirXmlError``."""
     text = _decode(body)
     _reject_declarations(text)
+    parser: ET.XMLPullParser[ET.Element] = ET.XMLPullParser(events=("start", "end"))
+    root: ET.Element | None = None
+    elements = depth = 0
     try:
-        root = ET.fromstring(text)  # a str is parsed as UTF-8 whatever the declaration says
+        for start in range(0, len(text), _FEED_CHARS):
+            parser.feed(text[start : start + _FEED_CHARS])  # str: parsed as UTF-8, as declared
+            events = cast(Iterator[tuple[str, ET.Element]], parser.read_events())
+            for event, element in events:  # "start" and "end" events only, as asked
+                if event == "end":
+                    depth -= 1
+                    continue
+                root = element if root is None else root
+                elements, depth = elements + 1, depth + 1
+                if elements > MAX_XML_ELEMENTS:
+                    raise FhirXmlError(
+                        f"XML of more than {MAX_XML_ELEMENTS:,} elements is not read"
+                    )
+                if depth > MAX_XML_DEPTH:
+                    raise FhirXmlError(f"XML nested more than {MAX_XML_DEPTH} levels deep")
+        parser.close()
     except ET.ParseError as exc:
         line, column = exc.position
         reason = str(exc).partition(":")[0]  # expat's reason, e.g. "mismatched tag"
         raise FhirXmlError(
             f"XML is not well-formed ({reason}) at line {line}, column {column}"
         ) from None
+    assert root is not None  # close() raises when no element was found
     return root
 
 
