@@ -121,9 +121,14 @@ def _unjudged(exchange: Exchange) -> str | None:
 def _resource(exchange: Exchange, resource_type: str) -> dict[str, Any]:
     body = _json(exchange)
     if not isinstance(body, dict) or body.get("resourceType") != resource_type:
-        kind = body.get("resourceType") if isinstance(body, dict) else type(body).__name__
-        raise Unobservable(f"a body that is not a {resource_type} (resourceType {kind!r})")
+        raise Unobservable(f"a body that is not a {resource_type} (resourceType {_kind(body)!r})")
     return body
+
+
+def _kind(body: Any) -> object:
+    if isinstance(body, dict):
+        return body.get("resourceType")
+    return "list" if isinstance(body, list) else type(body).__name__  # a PartialList is a list
 
 
 Check = Callable[[], tuple[bool | None, str]]

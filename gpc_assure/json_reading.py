@@ -10,8 +10,9 @@ The bounds, none of which an ordinary GP Connect answer comes near:
 * each array keeps its first MAX_ARRAY_ITEMS items; the rest are counted, not kept (a cut array
   is a `PartialList`, which knows how many items it had). An OperationOutcome of 400,000 issues
   is judged on its first 100, and the judgement says so;
-* nesting deeper than MAX_DEPTH, or more than MAX_VALUES values kept in all, is not read at all
-  (`BeyondBounds`): such a body is no FHIR resource the suite could judge.
+* nesting deeper than MAX_DEPTH, more than MAX_VALUES values kept in all, or (streamed) more
+  than MAX_TOKENS tokens is not read at all (`BeyondBounds`): such a body is no FHIR resource
+  the suite could judge, and reading it would cost seconds per answer.
 
 A body of up to STREAM_ABOVE bytes is parsed by `json.loads`, exactly as any JSON reader would,
 and then bounded; a larger one is streamed (ijson), so that what is not kept is never built.
@@ -31,8 +32,13 @@ import ijson  # type: ignore[import-untyped,unused-ignore]
 MAX_ARRAY_ITEMS: Final = 100
 MAX_DEPTH: Final = 100
 MAX_VALUES: Final = 100_000
-STREAM_ABOVE: Final = 1024 * 1024
-"""Bodies up to this size are parsed whole (at most some tens of MB of objects, briefly)."""
+MAX_TOKENS: Final = 3_000_000
+"""Brackets, keys and values of a streamed body: more than an array of two-member issues as
+long as the default size cap allows (16 MiB / 36 bytes x 6 tokens), far fewer than a body of
+nested brackets or numbers of that size (one token for every one or two bytes)."""
+STREAM_ABOVE: Final = 256 * 1024
+"""Bodies up to this size are parsed whole: at most about 10 MB of objects and 0.15 s, briefly,
+whatever they hold (deeply nested arrays are the costliest)."""
 MAX_CUTS_NAMED: Final = 3
 
 
@@ -192,7 +198,8 @@ class _Streamed:
     """Builds the kept part of a large body from ijson's events (its C parser)."""
 
     def __init__(self, body: bytes) -> None:
-        self._events: Iterator[tuple[str, Any]] = iter(ijson.basic_parse(body, use_float=True))
+        self._parsed: Iterator[tuple[str, Any]] = iter(ijson.basic_parse(body, use_float=True))
+        self._events = itertools.islice(self._parsed, MAX_TOKENS)
         self._counter = _Counter()
 
     def read(self) -> JsonRead:
@@ -200,11 +207,19 @@ class _Streamed:
             value = self._value(next(self._events), "$", 1)
             for _ in self._events:  # only whitespace may follow; the parser refuses the rest
                 pass
-        except StopIteration:
-            raise ValueError("no JSON value") from None
+        except BeyondBounds:
+            raise
+        except (StopIteration, ValueError):
+            self._within_tokens()
+            raise ValueError("the JSON ends early") from None
         except ijson.JSONError as exc:
             raise ValueError(str(exc).strip().splitlines()[0]) from None
+        self._within_tokens()
         return self._counter.read(value)
+
+    def _within_tokens(self) -> None:
+        if next(self._parsed, None) is not None:
+            raise BeyondBounds(f"JSON of more than {MAX_TOKENS:,} tokens")
 
     def _value(self, event: tuple[str, Any], path: str, depth: int) -> Any:
         """The value that `event` starts (a container read to its end), at `path`."""
@@ -226,7 +241,7 @@ class _Streamed:
             event = next(self._events)
             here = _path(path, key) if event[0] in _CONTAINERS else path
             members[key] = self._value(event, here, depth + 1)
-        raise ValueError("unterminated JSON object")
+        raise ValueError("unterminated JSON object")  # the tokens ran out
 
     def _array(self, path: str, depth: int) -> list[Any]:
         items: list[Any] = []
@@ -240,7 +255,7 @@ class _Streamed:
                 return PartialList(items, total)
             here = _path(path, len(items)) if event[0] in _CONTAINERS else path
             items.append(self._value(event, here, depth + 1))
-        raise ValueError("unterminated JSON array")
+        raise ValueError("unterminated JSON array")  # the tokens ran out
 
 
 @dataclass(frozen=True)

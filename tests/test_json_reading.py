@@ -8,6 +8,7 @@ import pytest
 from gpc_assure.json_reading import (
     MAX_ARRAY_ITEMS,
     MAX_DEPTH,
+    MAX_TOKENS,
     MAX_VALUES,
     BeyondBounds,
     PartialList,
@@ -91,6 +92,16 @@ def test_the_count_includes_every_kind_of_item(body: bytes, count: int, stream_a
 def test_a_body_beyond_the_bounds_is_not_read(body: bytes, stream_above: int) -> None:
     with pytest.raises(BeyondBounds):
         read_json(body, stream_above=stream_above)
+
+
+def test_a_streamed_body_of_more_tokens_than_the_bound_is_not_read() -> None:
+    body = b"[" + b",".join([b"[]"] * (MAX_TOKENS // 2)) + b"]"
+    with pytest.raises(BeyondBounds, match="more than 3,000,000 tokens"):
+        read_json(body, stream_above=0)
+
+
+def test_an_outcome_of_400000_minimal_issues_is_within_the_tokens_read() -> None:
+    assert read_json(json.dumps(outcome(400_000)).encode(), stream_above=0).cut_arrays == 1
 
 
 @pytest.mark.parametrize("stream_above", [WHOLE, 0], ids=["whole", "streamed"])
