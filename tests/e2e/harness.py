@@ -74,8 +74,9 @@ sys.exit(code)
 class MeasuredRun:
     result: CliResult
     peak_rss_mb: float
-    """The larger of the largest process's own peak and the highest sum over the whole process
-    tree seen by sampling it every 20 ms (Linux)."""
+    """The larger of the largest process's own peak RSS and the highest sum of proportional
+    set sizes (shared pages counted once) over the whole process tree, sampled every 20 ms
+    (Linux)."""
 
 
 def run_cli_measured(*args: str, cwd: Path, timeout: float) -> MeasuredRun:
@@ -110,8 +111,10 @@ def run_cli_measured(*args: str, cwd: Path, timeout: float) -> MeasuredRun:
 
 
 class _TreeSampler(threading.Thread):
-    """Sums the resident memory of a process's descendants (not the process itself) every
-    20 ms, keeping the highest sum; does nothing where /proc is missing."""
+    """Sums the memory of a process's descendants (not the process itself) every 20 ms,
+    keeping the highest sum; does nothing where /proc is missing. Each process counts its
+    proportional set size (pages shared with another process split between them), and a
+    child that shares its parent's address space (vfork, before exec) counts once with it."""
 
     def __init__(self, pid: int) -> None:
         super().__init__(name=f"rss-sampler-{pid}", daemon=True)
@@ -121,7 +124,8 @@ class _TreeSampler(threading.Thread):
 
     def run(self) -> None:
         while not self._done.wait(0.02):
-            total = sum(_rss_kib(pid) for pid in _descendants(self._pid))
+            rollups = {_rollup(pid) for pid in _descendants(self._pid)}  # one per address space
+            total = sum(_pss_kib(rollup) for rollup in rollups)
             self.peak_kib = max(self.peak_kib, total)
 
     def stop(self) -> None:
@@ -147,11 +151,19 @@ def _descendants(pid: int) -> list[int]:
     return found
 
 
-def _rss_kib(pid: int) -> int:
-    with contextlib.suppress(OSError, ValueError):
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
+def _rollup(pid: int) -> str:
+    """The memory summary of a process's address space (the same text for processes that
+    share one), or "" when it is gone."""
+    try:
+        return Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except OSError:
+        return ""
+
+
+def _pss_kib(rollup: str) -> int:
+    for line in rollup.splitlines():
+        if line.startswith("Pss:"):
+            return int(line.split()[1])
     return 0
 
 
