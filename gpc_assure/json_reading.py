@@ -19,6 +19,7 @@ and then bounded; a larger one is streamed (ijson), so that what is not kept is 
 """
 
 import codecs
+import hashlib
 import itertools
 import json
 import operator
@@ -88,7 +89,8 @@ class JsonRead:
 def read_json(body: bytes, *, stream_above: int = STREAM_ABOVE) -> JsonRead:
     """The body parsed as JSON within the bounds. Raises UnicodeDecodeError when it is not
     UTF-8, BeyondBounds when it is too deep or too large to read, ValueError when it is not
-    JSON."""
+    JSON. A streamed body the same as one of the last few read is not read again: its value
+    is shared, and (as every value read here) must be treated as read-only."""
     if len(body) <= stream_above:
         try:
             value = json.loads(body.decode("utf-8"))
@@ -96,7 +98,24 @@ def read_json(body: bytes, *, stream_above: int = STREAM_ABOVE) -> JsonRead:
             raise BeyondBounds("JSON nested too deeply to parse") from None
         return _bounded(value)
     codecs.decode(body, "utf-8")  # the same check (and error) as above, for any size
-    return _Streamed(body).read()
+    digest = hashlib.sha256(body).digest()
+    if digest not in _RECENT:
+        try:
+            _RECENT[digest] = _Streamed(body).read()
+        except ValueError as exc:  # BeyondBounds included: the same refusal, for the same body
+            _RECENT[digest] = exc
+        while len(_RECENT) > RECENT_READS:
+            del _RECENT[next(iter(_RECENT))]
+    outcome = _RECENT[digest]
+    if isinstance(outcome, ValueError):
+        raise type(outcome)(str(outcome))
+    return outcome
+
+
+RECENT_READS: Final = 2
+_RECENT: dict[bytes, JsonRead | ValueError] = {}
+"""The last streamed bodies read, by SHA-256: a provider that answers a long body to many
+requests (as a hostile one does, to each scenario) costs one read, not one per answer."""
 
 
 MAX_KEY_SHOWN: Final = 40

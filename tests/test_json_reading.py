@@ -136,3 +136,12 @@ def test_a_small_body_is_read_whole_as_a_prefix() -> None:
 def test_a_long_string_counts_as_its_bound_in_a_prefix() -> None:
     body = json.dumps({"content": "A" * 1_000_000, "id": "x"}).encode()
     assert read_json_prefix(body, 10_000, 1024).whole
+
+
+def test_a_long_body_read_again_is_not_streamed_again() -> None:
+    body = json.dumps(outcome(400_000)).encode()
+    assert read_json(body, stream_above=0).value is read_json(body, stream_above=0).value
+    refused = b"[" * 200 + b"]" * 200
+    for _ in range(2):
+        with pytest.raises(BeyondBounds, match="nested more than 100 levels"):
+            read_json(refused, stream_above=0)
