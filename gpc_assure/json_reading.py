@@ -89,8 +89,35 @@ class JsonRead:
 def read_json(body: bytes, *, stream_above: int = STREAM_ABOVE) -> JsonRead:
     """The body parsed as JSON within the bounds. Raises UnicodeDecodeError when it is not
     UTF-8, BeyondBounds when it is too deep or too large to read, ValueError when it is not
-    JSON. A streamed body the same as one of the last few read is not read again: its value
-    is shared, and (as every value read here) must be treated as read-only."""
+    JSON. A body over REMEMBER_ABOVE bytes the same as one of the last few read is not read
+    again: its value is shared, and (as every value read here) must be treated as read-only."""
+    if len(body) <= REMEMBER_ABOVE:
+        return _read(body, stream_above)
+    key = (hashlib.sha256(body).digest(), stream_above)
+    if key not in _RECENT:
+        try:
+            _RECENT[key] = _read(body, stream_above)
+        except UnicodeDecodeError:
+            raise
+        except ValueError as exc:  # the same refusal for the same body (no frames kept)
+            _RECENT[key] = (BeyondBounds if isinstance(exc, BeyondBounds) else ValueError, str(exc))
+        while len(_RECENT) > RECENT_READS:
+            del _RECENT[next(iter(_RECENT))]
+    outcome = _RECENT[key]
+    if isinstance(outcome, tuple):
+        refusal, message = outcome
+        raise refusal(message)
+    return outcome
+
+
+REMEMBER_ABOVE: Final = 64 * 1024
+RECENT_READS: Final = 2
+_RECENT: dict[tuple[bytes, int], JsonRead | tuple[type[ValueError], str]] = {}
+"""The last long bodies read, by SHA-256: a provider that answers a long body to many requests
+(as a hostile one does, to each scenario) costs one read, not one per answer."""
+
+
+def _read(body: bytes, stream_above: int) -> JsonRead:
     if len(body) <= stream_above:
         try:
             value = json.loads(body.decode("utf-8"))
@@ -98,24 +125,7 @@ def read_json(body: bytes, *, stream_above: int = STREAM_ABOVE) -> JsonRead:
             raise BeyondBounds("JSON nested too deeply to parse") from None
         return _bounded(value)
     codecs.decode(body, "utf-8")  # the same check (and error) as above, for any size
-    digest = hashlib.sha256(body).digest()
-    if digest not in _RECENT:
-        try:
-            _RECENT[digest] = _Streamed(body).read()
-        except ValueError as exc:  # BeyondBounds included: the same refusal, for the same body
-            _RECENT[digest] = exc
-        while len(_RECENT) > RECENT_READS:
-            del _RECENT[next(iter(_RECENT))]
-    outcome = _RECENT[digest]
-    if isinstance(outcome, ValueError):
-        raise type(outcome)(str(outcome))
-    return outcome
-
-
-RECENT_READS: Final = 2
-_RECENT: dict[bytes, JsonRead | ValueError] = {}
-"""The last streamed bodies read, by SHA-256: a provider that answers a long body to many
-requests (as a hostile one does, to each scenario) costs one read, not one per answer."""
+    return _Streamed(body).read()
 
 
 MAX_KEY_SHOWN: Final = 40

@@ -145,3 +145,10 @@ def test_a_long_body_read_again_is_not_streamed_again() -> None:
     for _ in range(2):
         with pytest.raises(BeyondBounds, match="nested more than 100 levels"):
             read_json(refused, stream_above=0)
+
+
+def test_a_long_body_that_is_not_json_is_refused_each_time_it_is_read() -> None:
+    body = b"[" + b"0," * 100_000 + b"x]"
+    for _ in range(2):
+        with pytest.raises(ValueError, match="Expecting value"):
+            read_json(body)
