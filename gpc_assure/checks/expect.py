@@ -8,6 +8,7 @@ from typing import Any
 
 from gpc_assure.spec.base64_text import decode_base64
 from gpc_assure.spec.fhir_xml import FhirXmlError, parse_fhir_xml
+from gpc_assure.spec.json_reading import BeyondBounds, PartialList
 from gpc_assure.spec.schema_validation import validate
 from gpc_assure.spec.spine_codes import (
     ISSUE_TYPES,
@@ -16,7 +17,7 @@ from gpc_assure.spec.spine_codes import (
     display_accepted,
     issue_type_fit,
 )
-from gpc_assure.transport.exchange import Exchange
+from gpc_assure.transport.exchange import MAX_MESSAGE_CHARS, Exchange, bounded_text
 from gpc_assure.transport.tls_probe import hsts_max_age
 
 
@@ -80,21 +81,58 @@ def _json(exchange: Exchange) -> Any:
     _status(exchange)
     try:
         return exchange.json_body
+    except BeyondBounds as exc:
+        raise Unobservable(f"a JSON body beyond what the suite reads: {exc}") from None
     except (ValueError, UnicodeDecodeError) as exc:
         assert exchange.response is not None
         content_type = exchange.response.header("Content-Type") or "no Content-Type"
         raise Unobservable(f"a body that is not JSON ({content_type}; {exc})") from None
 
 
+def _any(exchange: Exchange, found: bool, observed: str) -> tuple[bool | None, str]:
+    """The verdict of an expectation that any one item (issue, coding) can meet. When the body
+    had more items than the suite judges (see json_reading) and none of those judged meets it,
+    it is not judged: the others may."""
+    note = _unjudged(exchange)
+    if note is None:
+        return found, observed
+    if found:
+        return True, f"{observed} ({note})"
+    return None, f"{observed} ({note}; the others may meet it)"
+
+
+def _every(exchange: Exchange, met: bool, observed: str) -> tuple[bool, str]:
+    """The verdict of an expectation that every item must meet, saying when only the first
+    items were judged (the count alone never fails a provider: the spec sets no limit)."""
+    note = _unjudged(exchange)
+    return met, observed if note is None else f"{observed} ({note})"
+
+
+def _unjudged(exchange: Exchange) -> str | None:
+    """Which items of the body's long arrays the checks did not see, or None."""
+    try:
+        return exchange.json_read.note()
+    except ValueError:
+        return None
+
+
 def _resource(exchange: Exchange, resource_type: str) -> dict[str, Any]:
     body = _json(exchange)
     if not isinstance(body, dict) or body.get("resourceType") != resource_type:
-        kind = body.get("resourceType") if isinstance(body, dict) else type(body).__name__
-        raise Unobservable(f"a body that is not a {resource_type} (resourceType {kind!r})")
+        raise Unobservable(f"a body that is not a {resource_type} (resourceType {_kind(body)!r})")
     return body
 
 
+def _kind(body: Any) -> object:
+    if isinstance(body, dict):
+        return body.get("resourceType")
+    return "list" if isinstance(body, list) else type(body).__name__  # a PartialList is a list
+
+
 Check = Callable[[], tuple[bool | None, str]]
+OBSERVED_CHARS = MAX_MESSAGE_CHARS - 64
+"""The most of an observation kept: a long provider value quoted in it must not be held in
+every finding for the whole run. (Below the report's own bound, so it is cut once.)"""
 
 
 def observe(expected: str, check: Check, *, subject_owned_elsewhere: bool = False) -> Observation:
@@ -102,6 +140,7 @@ def observe(expected: str, check: Check, *, subject_owned_elsewhere: bool = Fals
     is missing is another requirement's to judge, into one not judged)."""
     try:
         met, observed = check()
+        observed = bounded_text(observed, OBSERVED_CHARS)
     except NoResponse as exc:
         return Observation(False, expected, str(exc), no_response=True)
     except ProxyAnswer as exc:
@@ -149,12 +188,12 @@ def status_in(exchange: Exchange, statuses: tuple[int, ...]) -> Observation:
 
 
 def schema_valid(exchange: Exchange, schema: str) -> Observation:
-    def check() -> tuple[bool, str]:
+    def check() -> tuple[bool | None, str]:
         problems = validate(schema, _json(exchange))  # type: ignore[arg-type]
         if not problems:
-            return True, "valid"
+            return _every(exchange, True, "valid")
         more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
-        return False, "; ".join(problems[:3]) + more
+        return _every(exchange, False, "; ".join(problems[:3]) + more)
 
     return observe(f"a body valid against {schema}.schema.json", check)
 
@@ -212,6 +251,8 @@ def binary_content_digest_is(exchange: Exchange, sha256: str | None) -> Observat
 
 def _issues(exchange: Exchange) -> list[dict[str, Any]]:
     issues = _resource(exchange, "OperationOutcome").get("issue")
+    if isinstance(issues, PartialList):  # issues beyond those judged: none may be judged
+        return [i for i in issues if isinstance(i, dict)]
     if not isinstance(issues, list) or not any(isinstance(i, dict) for i in issues):
         raise Unobservable("an OperationOutcome without issues")
     return [i for i in issues if isinstance(i, dict)]
@@ -243,9 +284,9 @@ class ErrorJudgement:
 
 
 def issue_severity_is(exchange: Exchange, severity: str) -> Observation:
-    def check() -> tuple[bool, str]:
+    def check() -> tuple[bool | None, str]:
         observed = [i.get("severity") for i in _issues(exchange)]
-        return severity in observed, "severity " + ", ".join(map(repr, observed))
+        return _any(exchange, severity in observed, "severity " + ", ".join(map(repr, observed)))
 
     return judged_on(f"an issue of severity {severity!r}", check)
 
@@ -253,14 +294,15 @@ def issue_severity_is(exchange: Exchange, severity: str) -> Observation:
 def issue_code_is(exchange: Exchange, code: str) -> ErrorJudgement:
     """An issue of type `code`, or of a type one below it in the IssueType hierarchy."""
 
-    def check() -> tuple[bool, str]:
+    def check() -> tuple[bool | None, str]:
         observed = [str(i.get("code")) for i in _issues(exchange)]
         fits = {issue_type_fit(o, code) for o in observed}
-        return "exact" in fits or "narrower" in fits, "issue code " + ", ".join(map(repr, observed))
+        shown = "issue code " + ", ".join(map(repr, observed))
+        return _any(exchange, "exact" in fits or "narrower" in fits, shown)
 
-    def exact() -> tuple[bool, str]:
+    def exact() -> tuple[bool | None, str]:
         observed = [str(i.get("code")) for i in _issues(exchange)]
-        return code in observed, "issue code " + ", ".join(map(repr, observed))
+        return _any(exchange, code in observed, "issue code " + ", ".join(map(repr, observed)))
 
     return ErrorJudgement(
         judged_on(f"issue code {code!r} (or one below it in the FHIR IssueType hierarchy)", check),
@@ -269,9 +311,10 @@ def issue_code_is(exchange: Exchange, code: str) -> ErrorJudgement:
 
 
 def spine_code_is(exchange: Exchange, code: str) -> Observation:
-    def check() -> tuple[bool, str]:
+    def check() -> tuple[bool | None, str]:
         codes = [c.get("code") for _, c in _spine_codings(exchange)]
-        return code in codes, "Spine codes " + (", ".join(map(repr, codes)) or "none")
+        shown = "Spine codes " + (", ".join(map(repr, codes)) or "none")
+        return _any(exchange, code in codes, shown)
 
     return observe(f"Spine code {code!r}", check)
 
@@ -287,10 +330,10 @@ def spine_coding_is_well_formed(exchange: Exchange, spec: str) -> ErrorJudgement
     """Every coding names a Spine code system, a code and a display; and (the SHOULD) each
     display is one the selected version's tables or the CodeSystem give for its code."""
 
-    def check() -> tuple[bool, str]:
+    def check() -> tuple[bool | None, str]:
         codings = [c for _, c in _spine_codings(exchange)]
         if not codings:
-            return False, "no issue.details.coding"
+            return _any(exchange, False, "no issue.details.coding")
         wrong = [
             _coding_text(c)
             for c in codings
@@ -299,14 +342,15 @@ def spine_coding_is_well_formed(exchange: Exchange, spec: str) -> ErrorJudgement
             or not str(c.get("display") or "").strip()
         ]
         if wrong:
-            return False, "; ".join(wrong)
-        return True, f"{len(codings)} Spine coding(s) with system, code and display"
+            return _every(exchange, False, "; ".join(wrong))
+        shown = f"{len(codings)} Spine coding(s) with system, code and display"
+        return _every(exchange, True, shown)
 
     def displays() -> tuple[bool | None, str]:
         codings = [c for _, c in _spine_codings(exchange)]
         if not codings:
             return None, "no issue.details.coding"
-        return _displays_as_tabled(codings, spec)
+        return _every(exchange, *_displays_as_tabled(codings, spec))
 
     return ErrorJudgement(
         judged_on("codings with a Spine code system, a code and a display", check),
@@ -374,7 +418,7 @@ def rejected_with(
     expected = " or ".join(map(str, alternatives)) + ", with a GPConnect OperationOutcome"
     matched: list[tuple[dict[str, Any], dict[str, Any]]] = []
 
-    def check() -> tuple[bool, str]:
+    def check() -> tuple[bool | None, str]:
         status = _status(exchange)
         allowed = [a for a in alternatives if a.status == status]
         if not allowed:
@@ -387,15 +431,18 @@ def rejected_with(
                 return False, f"HTTP 401 without a WWW-Authenticate: Bearer challenge ({shown})"
         problems = validate("GPConnect-OperationOutcome-1", _json(exchange))
         if problems:
-            return False, f"HTTP {status} with an invalid OperationOutcome: {problems[0]}"
+            shown = f"HTTP {status} with an invalid OperationOutcome: {problems[0]}"
+            return _every(exchange, False, shown)
         wanted = frozenset().union(*(a.spine_codes for a in allowed))
         pairs = _spine_codings(exchange)
         matched.extend(p for p in pairs if not wanted or p[1].get("code") in wanted)
         if not matched:
-            return False, f"HTTP {status}" + (_spine_summary(exchange) or " with no Spine code")
+            shown = f"HTTP {status}" + (_spine_summary(exchange) or " with no Spine code")
+            return _any(exchange, False, shown)
         if not wanted:
-            return True, f"HTTP {status} with an OperationOutcome" + _spine_summary(exchange)
-        return _issue_allowed(status, matched)
+            shown = f"HTTP {status} with an OperationOutcome" + _spine_summary(exchange)
+            return _any(exchange, True, shown)
+        return _any(exchange, *_issue_allowed(status, matched))
 
     def as_tabled() -> tuple[bool | None, str]:
         errors = [(i, c) for i, c in matched if i.get("severity") == "error"] or matched
@@ -405,8 +452,8 @@ def rejected_with(
         findings = [_as_tabled(issue, coding, spec, check_type=named) for issue, coding in errors]
         exact = next((text for ok, text in findings if ok), None)
         if exact is not None:
-            return True, exact
-        return False, "; ".join(text for _, text in findings)
+            return _any(exchange, True, exact)
+        return _any(exchange, False, "; ".join(text for _, text in findings))
 
     allowed = observe(expected, check)
     tabled = observe(
@@ -418,10 +465,10 @@ def rejected_with(
     return ErrorJudgement(allowed, tabled, diagnostics)
 
 
-def _has_diagnostics(exchange: Exchange) -> tuple[bool, str]:
+def _has_diagnostics(exchange: Exchange) -> tuple[bool | None, str]:
     if any(_diagnostics(issue) for issue in _issues(exchange)):
-        return True, "diagnostics present"
-    return False, "no diagnostics"
+        return _any(exchange, True, "diagnostics present")
+    return _any(exchange, False, "no diagnostics")
 
 
 def _as_tabled(

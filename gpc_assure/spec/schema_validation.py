@@ -12,6 +12,10 @@ Two keywords behave differently from plain ``Draft202012Validator``:
   removing whitespace the text must have a length that is a multiple of 4 and decode strictly.
 * ``pattern`` follows ECMA-262, as JSON Schema requires, for a trailing ``$``: it matches only
   at the very end of the string, where Python's ``$`` would also accept a final newline.
+
+An array the JSON reader cut (a ``PartialList``: only its first items kept, see json_reading) is
+validated on those items; ``contains`` is not asserted on it when none of them matches, as the
+items not kept may.
 """
 
 import functools
@@ -26,6 +30,7 @@ from jsonschema import Draft202012Validator, ValidationError  # type: ignore[imp
 from jsonschema.validators import extend  # type: ignore[import-untyped,unused-ignore]
 
 from gpc_assure.spec.base64_text import decode_base64
+from gpc_assure.spec.json_reading import PartialList
 from gpc_assure.spec.paths import SCHEMAS_DIR
 
 SchemaName = Literal["Binary", "GPConnect-OperationOutcome-1"]
@@ -79,9 +84,20 @@ def _pattern(validator: Any, pattern: str, instance: object, schema: object) -> 
         yield ValidationError(f"{instance!r} does not match {pattern!r}")
 
 
+_CONTAINS: Final[Any] = Draft202012Validator.VALIDATORS["contains"]
+
+
+def _contains(validator: Any, contains: object, instance: object, schema: object) -> Iterator[Any]:
+    if isinstance(instance, PartialList) and not any(
+        validator.evolve(schema=contains).is_valid(item) for item in instance
+    ):
+        return  # a match may be among the items not kept
+    yield from _CONTAINS(validator, contains, instance, schema)
+
+
 _Validator: Final[Any] = extend(  # type: ignore[no-untyped-call]  # untyped in the stubs
     Draft202012Validator,
-    validators={"contentEncoding": _content_encoding, "pattern": _pattern},
+    validators={"contentEncoding": _content_encoding, "pattern": _pattern, "contains": _contains},
 )
 
 

@@ -7,7 +7,7 @@ file type. Everything a report shows of an exchange comes from `Exchange.to_evid
 import hashlib
 import json
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
@@ -16,6 +16,7 @@ from gpc_assure.request.retrieve import Header, RetrieveRequest
 from gpc_assure.spec.base64_text import decode_base64
 from gpc_assure.spec.base64_text import forget as forget_base64
 from gpc_assure.spec.fhir_xml import FhirXmlError, parse_xml_safely
+from gpc_assure.spec.json_reading import BeyondBounds, JsonRead, read_json, read_json_prefix
 from gpc_assure.transport.sniff import detect_file_type
 
 LONG_VALUE_CHARS = 1024
@@ -135,9 +136,30 @@ def _excerpt(form: str, body: bytes, excerpt: str) -> dict[str, Any]:
     }
 
 
-def _json_evidence(body: bytes, value: Any, limit: int) -> dict[str, Any]:
-    text, complete = bounded_json(value, limit)
+def _json_evidence(body: bytes, read: JsonRead, limit: int) -> dict[str, Any]:
+    note = read.note()
+    if note is not None:  # the checks saw the body with arrays cut: show its beginning instead
+        return {**_json_prefix_evidence(body, limit), "note": note}
+    text, complete = bounded_json(read.value, limit)
     if complete:
+        return {"format": "json", "size": len(body), "json": json.loads(text)}
+    return _excerpt("json", body, text)
+
+
+def _json_prefix_evidence(body: bytes, limit: int) -> dict[str, Any]:
+    """The redacted form of the body's first values, read afresh up to what the bound needs.
+    An object cut short may not have reached its resourceType: its content is redacted as a
+    Binary's would be."""
+    try:
+        prefix = read_json_prefix(body, 2 * limit, LONG_VALUE_CHARS)
+    except ValueError as exc:  # BeyondBounds included
+        return _digest_only(body, str(exc))
+    for unfinished in prefix.open_objects:
+        content = unfinished.get("content")
+        if "resourceType" not in unfinished and isinstance(content, str):
+            unfinished["content"] = summarise_base64(content)
+    text, complete = bounded_json(prefix.value, limit)
+    if complete and prefix.whole:
         return {"format": "json", "size": len(body), "json": json.loads(text)}
     return _excerpt("json", body, text)
 
@@ -176,34 +198,49 @@ def _digest_only(body: bytes, note: str) -> dict[str, Any]:
     return {"format": "bytes", "note": note, **digest_summary(body)}
 
 
+def _looks_like_json(body: bytes, content_type: str | None) -> bool:
+    return "json" in _media(content_type) or body.lstrip()[:1] in (b"{", b"[")
+
+
+def _media(content_type: str | None) -> str:
+    return (content_type or "").split(";")[0].strip().lower()
+
+
 def redact_body(
     body: bytes,
     content_type: str | None,
-    parsed: Any = None,
+    read: JsonRead | ValueError | None = None,
     limit: int = MAX_EVIDENCE_BODY_BYTES,
 ) -> dict[str, Any]:
     """How a body appears in evidence: at most `limit` characters of its redacted form, else an
-    excerpt with its size and SHA-256. `parsed` is the body already parsed as JSON, if it was."""
+    excerpt with its size and SHA-256. `read` is what reading the body as JSON already gave
+    (its value, or why it could not be read), if it was read."""
     if not body:
         return {"format": "empty", "size": 0}
-    media = (content_type or "").split(";")[0].strip().lower()
+    media = _media(content_type)
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
         return {"format": "bytes", **digest_summary(body)}
-    if "json" in media or text.lstrip().startswith(("{", "[")):
-        try:
-            value = parsed if parsed is not None else json.loads(text)
-            return _json_evidence(body, value, limit)
-        except ValueError:
-            pass
-        except RecursionError:  # nested too deeply to parse or to walk: keep a digest only
-            return _digest_only(body, "JSON nested too deeply")
+    if _looks_like_json(body, content_type):
+        outcome = read if read is not None else attempt_json(body)
+        if isinstance(outcome, JsonRead):
+            return _json_evidence(body, outcome, limit)
+        if isinstance(outcome, BeyondBounds):  # too deep or too large to read: a digest only
+            return _digest_only(body, str(outcome))
     if "xml" in media or text.lstrip().startswith("<"):
         return _xml_evidence(body, limit)
     if media.startswith("text/") and len(body) <= min(TEXT_PREVIEW_BYTES, limit):
         return {"format": "text", "size": len(body), "text": text}
     return {"format": "bytes", **digest_summary(body)}
+
+
+def attempt_json(body: bytes) -> JsonRead | ValueError:
+    """The body read as JSON, or why it cannot be (not UTF-8, not JSON, beyond the bounds)."""
+    try:
+        return read_json(body)
+    except ValueError as exc:  # UnicodeDecodeError and BeyondBounds included
+        return exc
 
 
 @dataclass(frozen=True)
@@ -234,32 +271,40 @@ class Exchange:
     response: ResponseRecord | None
     error: str | None = None
 
+    released: bool = field(default=False, init=False, repr=False, compare=False)
+
     @property
     def json_body(self) -> Any:
-        """The response body parsed as JSON; raises ValueError when it is not JSON."""
-        value, error = self._parsed_json
-        if error is not None:
-            raise error.with_traceback(None)
-        return value
+        """The response body parsed as JSON within the bounds of `json_reading`; raises
+        ValueError (UnicodeDecodeError and BeyondBounds among them) when it cannot be read."""
+        return self.json_read.value
+
+    @property
+    def json_read(self) -> JsonRead:
+        """The response body read as JSON: its value and the arrays cut on reading."""
+        outcome = self._json_outcome
+        if isinstance(outcome, ValueError):
+            raise outcome.with_traceback(None)
+        return outcome
 
     @cached_property
-    def _parsed_json(self) -> tuple[Any, ValueError | None]:
-        """The body parsed as JSON, or why it is not JSON: parsed once, for the evidence and
-        every check."""
+    def _json_outcome(self) -> JsonRead | ValueError:
+        """The body read once, for the checks and the evidence alike."""
+        if self.released:
+            raise RuntimeError("the exchange's body was released once its evidence was written")
         if self.response is None:
-            return None, ValueError(f"no response: {self.error}")
-        try:
-            return json.loads(self.response.body.decode("utf-8")), None
-        except RecursionError:
-            return None, ValueError("JSON nested too deeply to parse")
-        except ValueError as exc:  # not JSON, or not UTF-8 (UnicodeDecodeError)
-            return None, exc
+            return ValueError(f"no response: {self.error}")
+        return attempt_json(self.response.body)
 
     def release(self) -> None:
-        """Drop what was derived from the body (parsed JSON, evidence) once it is written: a
-        scenario's objects may outlive it, and a hostile body parses to many times its size."""
-        self.__dict__.pop("_parsed_json", None)
+        """Drop the response body and what was derived from it once the evidence is written:
+        the exchange may outlive its scenario (pytest-bdd keeps each step's result for the
+        whole session), and a hostile body may be as large as the size cap allows."""
+        self.__dict__.pop("_json_outcome", None)
         self.__dict__.pop("_evidence", None)
+        if self.response is not None:
+            object.__setattr__(self, "response", replace(self.response, body=b""))
+        object.__setattr__(self, "released", True)
         forget_base64()
 
     def to_evidence(self) -> dict[str, Any]:
@@ -268,6 +313,8 @@ class Exchange:
 
     @cached_property
     def _evidence(self) -> dict[str, Any]:
+        if self.released:
+            raise RuntimeError("the exchange's body was released once its evidence was written")
         authorization = self.request.header("Authorization")
         request: dict[str, Any] = {
             "method": self.request.method,
@@ -292,7 +339,9 @@ class Exchange:
                 "body": redact_body(
                     self.response.body,
                     self.response.header("Content-Type"),
-                    self._parsed_json[0],  # the parse every check reads (None: not JSON)
+                    self._json_outcome
+                    if _looks_like_json(self.response.body, self.response.header("Content-Type"))
+                    else None,
                 ),
             }
         if self.error is not None:

@@ -45,6 +45,9 @@ BEHAVIOURS: tuple[str, ...] = (
     "sets-cookie",
     "huge-outcome",
     "nested-arrays",
+    "nested-arrays-deep",
+    "nested-arrays-wide",
+    "nested-arrays-streamed",
     "xml-spellings",
     "trickled-body",
 )
@@ -78,8 +81,16 @@ C1 = "\x9b2J\x9d0;owned\x9c"
 forms, which are the only ones HTTP allows in a status line or header value (as obs-text)."""
 COOKIE = "session=planted-by-provider; Path=/"
 HUGE_OUTCOME_ISSUES = 400_000
-NESTED_ARRAYS_DEPTH = 500
-NESTED_ARRAYS_BYTES = 400_000
+NESTED_ARRAYS: dict[str, tuple[int, int]] = {
+    "nested-arrays": (500, 400_000),
+    "nested-arrays-deep": (5_000, 400_000),
+    "nested-arrays-wide": (99, 256 * 1024),
+    "nested-arrays-streamed": (99, 2_900_000),
+}
+"""(depth, bytes) of each nested-arrays provider: blocks of arrays nested that deep, side by
+side. Past 100 levels the suite reads nothing (nested-arrays, deep); at 99 levels it judges the
+first 100 blocks of a body parsed whole (wide: the largest body it parses whole) or streamed
+(streamed: just under the 3,000,000 tokens it reads, the slowest body to read)."""
 TRICKLE_CHUNKS = 3_000_000
 TRICKLE_BATCH = 4096
 """A Binary of TRICKLE_CHUNKS bytes, each byte a chunk of its own (`1\\r\\nX\\r\\n`), written
@@ -139,7 +150,7 @@ class HostileServer:
             "escape-sequences": self._escape_sequences,
             "sets-cookie": self._sets_cookie,
             "huge-outcome": self._huge_outcome,
-            "nested-arrays": self._nested_arrays,
+            **dict.fromkeys(NESTED_ARRAYS, self._nested_arrays),
             "xml-spellings": self._xml_spellings,
             "trickled-body": self._trickled_body,
         }
@@ -446,7 +457,7 @@ class HostileServer:
         self._complete(conn, "400 Bad Request", ["Content-Type: " + FHIR_JSON], body)
 
     def _nested_arrays(self, conn: ssl.SSLSocket, request: Request) -> None:
-        body = nested_arrays_body()
+        body = nested_arrays_body(*NESTED_ARRAYS[self.behaviour])
         self._complete(conn, "400 Bad Request", ["Content-Type: " + FHIR_JSON], body)
 
     def _xml_spellings(self, conn: ssl.SSLSocket, request: Request) -> None:
@@ -488,11 +499,10 @@ def huge_outcome_body() -> bytes:
     )
 
 
-def nested_arrays_body() -> bytes:
-    """About NESTED_ARRAYS_BYTES of arrays nested NESTED_ARRAYS_DEPTH deep, side by side: deep
-    enough to amplify when indented, shallow enough to parse."""
-    block = b"[" * NESTED_ARRAYS_DEPTH + b"]" * NESTED_ARRAYS_DEPTH
-    return b"[" + b",".join([block] * (NESTED_ARRAYS_BYTES // len(block))) + b"]"
+def nested_arrays_body(depth: int, size: int) -> bytes:
+    """At most `size` bytes of arrays nested `depth` deep, side by side."""
+    block = b"[" * depth + b"]" * depth
+    return b"[" + b",".join([block] * ((size - 2) // (len(block) + 1))) + b"]"
 
 
 def xml_spellings_body(number: int) -> bytes:
