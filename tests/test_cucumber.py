@@ -36,6 +36,7 @@ def scenario(node: str, outcome: str = "passed", **extra: Any) -> dict[str, Any]
         "feature_file": "features/retrieve_document.feature",
         "line": 7,
         "evidence": f"evidence/{node}.json",
+        "findings": [],
     }
     fields.update(extra)
     return fields
@@ -45,7 +46,7 @@ def test_each_example_row_is_a_uniquely_named_scenario_of_its_real_feature_file(
     tmp_path: Path,
 ) -> None:
     report = {"scenarios": [scenario("test_x[doc-1]"), scenario("test_x[doc-2]")]}
-    [feature] = cucumber_features(report, tmp_path)
+    [feature] = cucumber_features(report)
     assert feature["uri"] == "features/retrieve_document.feature"
     assert feature["line"] == 1
     names = [element["name"] for element in feature["elements"]]
@@ -59,15 +60,22 @@ def test_each_example_row_is_a_uniquely_named_scenario_of_its_real_feature_file(
     assert step["result"] == {"status": "passed", "duration": 2_500_000}
 
 
-def test_a_failed_scenario_embeds_its_evidence_and_a_passed_one_its_path(tmp_path: Path) -> None:
-    (tmp_path / "evidence").mkdir()
-    (tmp_path / "evidence" / "test_bad.json").write_text('{"findings": []}')
-    report = {"scenarios": [scenario("test_bad", "failed"), scenario("test_good")]}
+def test_a_failed_scenario_embeds_its_findings_and_every_one_its_evidence_path(
+    tmp_path: Path,
+) -> None:
+    finding = {"requirement": "GPC-DOC-RD-001", "verdict": "failed", "expected": "200"}
+    report = {
+        "scenarios": [
+            scenario("test_bad", "failed", findings=[finding]),
+            scenario("test_good", findings=[]),
+        ]
+    }
     written = json.loads(write_cucumber(tmp_path, report).read_text())
     bad, good = written[0]["elements"]
-    [embedded] = bad["steps"][-1]["embeddings"]
-    assert embedded["mime_type"] == "application/json"
-    assert base64.b64decode(embedded["data"]) == b'{"findings": []}'
+    findings, path = bad["steps"][-1]["embeddings"]
+    assert findings["mime_type"] == "application/json"
+    assert json.loads(base64.b64decode(findings["data"])) == [finding]
+    assert base64.b64decode(path["data"]) == b"evidence/test_bad.json"
     assert bad["steps"][-1]["result"]["error_message"].startswith("GPC-DOC-RD-001")
     [pointer] = good["steps"][-1]["embeddings"]
     assert base64.b64decode(pointer["data"]) == b"evidence/test_good.json"

@@ -2,7 +2,8 @@
 file), as Cucumber's JSON formatter lays it out: one feature per feature file with its real
 `uri` and line, each scenario (each example row) under a unique id and name with its own line,
 every step with its line, status and duration (nanoseconds), and the scenario's evidence
-embedded: the whole evidence file for a scenario that did not pass, its path otherwise."""
+embedded: its findings (expected and observed, per requirement) for a scenario that did not
+pass, and the path of its evidence file, whose exchanges are not copied again."""
 
 import base64
 import json
@@ -16,8 +17,6 @@ from gpc_assure.spec.paths import SUITE_ROOT
 
 _STEP_STATUS = {"passed": "passed", "failed": "failed", "skipped": "skipped", "not-run": "skipped"}
 _NANOSECONDS = 1_000_000_000
-MAX_EMBEDDED_BYTES = 256 * 1024
-"""Evidence larger than this is embedded as its path only, to keep the file bounded."""
 
 
 def _slug(text: str) -> str:
@@ -45,19 +44,21 @@ def _example(scenario: dict[str, Any]) -> str:
     return param if param and param not in scenario["name"] else ""
 
 
-def _embedding(report_dir: Path, scenario: dict[str, Any]) -> dict[str, str] | None:
-    evidence = scenario.get("evidence")
-    if not evidence:
-        return None
-    path = report_dir / evidence
-    if scenario["outcome"] != "passed" and path.is_file():
-        data = path.read_bytes()
-        if len(data) <= MAX_EMBEDDED_BYTES:
-            return {"mime_type": "application/json", "data": base64.b64encode(data).decode()}
-    return {"mime_type": "text/plain", "data": base64.b64encode(evidence.encode()).decode()}
+def _embeddings(scenario: dict[str, Any]) -> list[dict[str, str]]:
+    """The findings of a scenario that did not pass, and where its evidence file is."""
+    embedded = []
+    if scenario["outcome"] != "passed" and scenario["findings"]:
+        findings = json.dumps(scenario["findings"], separators=(",", ":")).encode()
+        embedded.append(
+            {"mime_type": "application/json", "data": base64.b64encode(findings).decode()}
+        )
+    if scenario.get("evidence"):
+        path = scenario["evidence"].encode()
+        embedded.append({"mime_type": "text/plain", "data": base64.b64encode(path).decode()})
+    return embedded
 
 
-def _steps(scenario: dict[str, Any], embedding: dict[str, str] | None) -> list[dict[str, Any]]:
+def _steps(scenario: dict[str, Any], embeddings: list[dict[str, str]]) -> list[dict[str, Any]]:
     steps = []
     for step in scenario["steps"]:
         result: dict[str, Any] = {
@@ -75,12 +76,12 @@ def _steps(scenario: dict[str, Any], embedding: dict[str, str] | None) -> list[d
                 "result": result,
             }
         )
-    if steps and embedding is not None:
-        steps[-1]["embeddings"] = [embedding]
+    if steps and embeddings:
+        steps[-1]["embeddings"] = embeddings
     return steps
 
 
-def cucumber_features(report: dict[str, Any], report_dir: Path) -> list[dict[str, Any]]:
+def cucumber_features(report: dict[str, Any]) -> list[dict[str, Any]]:
     """One Cucumber feature per feature file, its scenarios in report order."""
     features: dict[str, dict[str, Any]] = {}
     for scenario in report["scenarios"]:
@@ -110,7 +111,7 @@ def cucumber_features(report: dict[str, Any], report_dir: Path) -> list[dict[str
                 "description": scenario["message"] if scenario["outcome"] != "passed" else "",
                 "tags": _tags(scenario["tags"]),
                 "type": "scenario",
-                "steps": _steps(scenario, _embedding(report_dir, scenario)),
+                "steps": _steps(scenario, _embeddings(scenario)),
             }
         )
     return list(features.values())
@@ -118,5 +119,5 @@ def cucumber_features(report: dict[str, Any], report_dir: Path) -> list[dict[str
 
 def write_cucumber(report_dir: Path, report: dict[str, Any]) -> Path:
     path = report_dir / "cucumber.json"
-    write_new_text(path, json.dumps(cucumber_features(report, report_dir), separators=(",", ":")))
+    write_new_text(path, json.dumps(cucumber_features(report), separators=(",", ":")))
     return path
