@@ -650,3 +650,41 @@ def test_field_table_names_follow_the_rules() -> None:
     assert by_path["timeouts.connect"].env == "GPC_ASSURE_TIMEOUTS_CONNECT"
     assert by_path["documents"].env == "GPC_ASSURE_DOCUMENT_IDS"
     assert KEY_PASSWORD_ENV not in envs
+
+
+def test_a_document_id_on_the_command_line_may_carry_its_expectations() -> None:
+    sha = "ab" * 32
+    config = load_config(
+        None,
+        {},
+        {
+            "base_url": "https://127.0.0.1:9/fhir",
+            "documents": [f"doc-1,content_type=application/pdf,sha256={sha}", "doc-2"],
+        },
+    )
+    assert [(d.id, d.content_type, d.sha256) for d in config.documents] == [
+        ("doc-1", "application/pdf", sha),
+        ("doc-2", None, None),
+    ]
+
+
+def test_the_environment_lists_documents_with_their_expectations() -> None:
+    env = {"GPC_ASSURE_DOCUMENT_IDS": "doc-1,content_type=application/pdf,doc-2"}
+    config = load_config(None, env, {"base_url": "https://127.0.0.1:9/fhir"})
+    assert [(d.id, d.content_type) for d in config.documents] == [
+        ("doc-1", "application/pdf"),
+        ("doc-2", None),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("doc-1,content=application/pdf", "content_type"),
+        ("content_type=application/pdf", "a document id before its expectations"),
+        ("doc-1,sha256=xyz", "sha256"),
+    ],
+)
+def test_a_wrong_document_expectation_is_one_clear_error(given: str, expected: str) -> None:
+    with pytest.raises(ConfigError, match=expected):
+        load_config(None, {}, {"base_url": "https://127.0.0.1:9/fhir", "documents": [given]})

@@ -264,10 +264,20 @@ def check_documents(value: object) -> tuple[dict[str, str], ...]:
 
 
 def split_document_ids(value: str | Sequence[str]) -> list[dict[str, object]]:
-    """Comma-separated ids (env) or repeated ids (CLI) as bare ``{id}`` tables."""
+    """Comma-separated (env) or repeated (CLI) documents as ``{id, ...}`` tables: each id may
+    be followed by its expectations, ``ID,content_type=application/pdf,sha256=...`` (an id
+    never holds ``=``, so a ``key=value`` part belongs to the id before it)."""
     items = [value] if isinstance(value, str) else list(value)
-    ids = [part.strip() for item in items for part in item.split(",")]
-    return [{"id": document_id} for document_id in ids]
+    documents: list[dict[str, object]] = []
+    for part in (part.strip() for item in items for part in item.split(",")):
+        key, equals, expected = part.partition("=")
+        if not equals:
+            documents.append({"id": part})
+        elif documents:
+            documents[-1][key.strip()] = expected.strip()
+        else:
+            raise Invalid("a document id before its expectations", given=part)
+    return documents
 
 
 def closest(name: str, candidates: Sequence[str] | Mapping[str, object]) -> str | None:
@@ -422,7 +432,8 @@ FIELDS: tuple[FieldDef, ...] = (
     ),
     FieldDef(
         "documents", DOCUMENTS, (), check_documents,
-        "a document id to retrieve (repeatable); replaces the file's [[documents]] list",
+        "a document id to retrieve, optionally with its expectations: "
+        "ID[,content_type=TYPE][,sha256=HEX] (repeatable); replaces the file's [[documents]] list",
         "ID", flag_name="--document-id", env_name="GPC_ASSURE_DOCUMENT_IDS", repeatable=True,
     ),
     _consumer("iss", "https://consumer.gpc-assure.invalid/", check_endpoint_url,
