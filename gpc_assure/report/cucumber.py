@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from gpc_assure.report.folder import write_new_text
+from gpc_assure.report.records import example_of, shown_name
 from gpc_assure.spec.paths import SUITE_ROOT
 
 _STEP_STATUS = {"passed": "passed", "failed": "failed", "skipped": "skipped", "not-run": "skipped"}
@@ -35,13 +36,6 @@ def _feature_line(feature_file: str) -> int:
     except (OSError, UnicodeDecodeError, ValueError):
         return 1
     return next((n for n, line in enumerate(lines, 1) if line.lstrip().startswith("Feature")), 1)
-
-
-def _example(scenario: dict[str, Any]) -> str:
-    """The example row or document a parametrised scenario ran with, unless its name says it."""
-    node = scenario["id"].split("::")[-1]
-    param = node.split("[", 1)[1].rstrip("]") if "[" in node else ""
-    return param if param and param not in scenario["name"] else ""
 
 
 def _embeddings(scenario: dict[str, Any]) -> list[dict[str, str]]:
@@ -99,8 +93,8 @@ def cucumber_features(report: dict[str, Any]) -> list[dict[str, Any]]:
                 "elements": [],
             },
         )
-        example = _example(scenario)
-        name = f"{scenario['name']} [{example}]" if example else scenario["name"]
+        example = example_of(scenario["id"], scenario["name"])
+        name = shown_name(scenario["id"], scenario["name"])
         feature["elements"].append(
             {
                 "keyword": "Scenario",

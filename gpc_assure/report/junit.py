@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from gpc_assure.report.folder import write_new_text
-from gpc_assure.report.records import ScenarioRecord, totals
+from gpc_assure.report.records import ScenarioRecord, shown_name, totals
 
 SUITE_NAME = "gpc-assure"
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -20,14 +20,6 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 def xml_text(text: str) -> str:
     r"""`text` without the characters XML 1.0 cannot carry, each written as an escape (`\x1b`)."""
     return _NOT_XML.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
-
-
-def _case_name(record: ScenarioRecord) -> str:
-    """The scenario's name, with the document it ran for when that is not part of the name."""
-    node = record.id.split("::")[-1]
-    document = node.split("[", 1)[1].rstrip("]") if "[" in node else ""
-    shown = document if document and document not in record.name else ""
-    return f"{record.name} [{shown}]" if shown else record.name or node
 
 
 def _system_out(record: ScenarioRecord) -> str:
@@ -49,7 +41,7 @@ def _system_out(record: ScenarioRecord) -> str:
 def _case(record: ScenarioRecord) -> ET.Element:
     case = ET.Element(
         "testcase",
-        name=xml_text(_case_name(record)),
+        name=xml_text(shown_name(record.id, record.name)),
         classname=xml_text(record.feature or SUITE_NAME),
         time=f"{record.duration:.3f}",
         status=record.outcome,

@@ -34,6 +34,22 @@ class ScenarioRecord:
 RECORDS_FILE = "records.jsonl"
 
 
+def example_of(node_id: str, name: str) -> str:
+    """The example row or document a parametrised scenario ran with ("" when none, or when the
+    scenario's name already says it)."""
+    node = node_id.split("::")[-1]
+    param = node.split("[", 1)[1].rstrip("]") if "[" in node else ""
+    return param if param and param not in name else ""
+
+
+def shown_name(node_id: str, name: str) -> str:
+    """A scenario's name as the console and result files show it: with its example row or
+    document in brackets, unless the name already says it."""
+    example = example_of(node_id, name)
+    shown = name or node_id.split("::")[-1]
+    return f"{shown} [{example}]" if example else shown
+
+
 class RecordStream:
     """`records.jsonl` in the report folder: one line per scenario, appended (already redacted)
     as each one finishes, so that nothing of a finished scenario is held in memory and a run

@@ -9,7 +9,7 @@ from typing import Any, TextIO
 
 import pytest
 
-from gpc_assure.report.records import OUTCOMES, ScenarioRecord
+from gpc_assure.report.records import OUTCOMES, ScenarioRecord, shown_name
 from gpc_assure.report.terminal_text import printable
 
 _MARK = {"passed": "ok", "failed": "FAIL", "warning": "WARN", "skipped": "skip", "error": "ERROR"}
@@ -54,7 +54,7 @@ class ConsoleReporter:
         self.counts[record.outcome] += 1
         done = sum(self.counts.values())
         tally = ", ".join(f"{self.counts[o]} {o}" for o in OUTCOMES if self.counts[o])
-        title = printable(f"{record.feature}: {record.name}{_document(record)}")
+        title = printable(f"{record.feature}: {shown_name(record.id, record.name)}")
         if self.live:
             self.out.write("\r\033[K")
         if record.outcome in ("failed", "warning", "error") or not self.live:
@@ -71,12 +71,6 @@ class ConsoleReporter:
             if self.live:
                 self.out.write("\r\033[K")
             self.out.write(family_table(records))
-
-
-def _document(record: ScenarioRecord) -> str:
-    """The example row or document a parametrised scenario ran with, unless its name says it."""
-    param = record.id.split("[", 1)[1].rstrip("]") if "[" in record.id else ""
-    return f" [{param}]" if param and param not in record.name else ""
 
 
 def family_table(records: list[ScenarioRecord]) -> str:

@@ -606,9 +606,10 @@ class RunRecorder:
             )
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
-        if not self.count or not self.config.stash.get(_OWNED, False):
+        written = self.session.written
+        if written is None or not self.config.stash.get(_OWNED, False):
             return  # `gpc-assure run` prints its own closing lines
-        records = self.session.records.sorted()
+        records = written.records
         counts = ", ".join(f"{n} {outcome}" for outcome, n in totals(records).items() if n)
         terminalreporter.write_sep("=", "gpc-assure")
         terminalreporter.write_line(f"{len(records)} scenarios: {counts}")
