@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import shlex
+import shutil
 import signal
 import sys
 import threading
@@ -21,6 +22,18 @@ from .settings import SPEC_VERSIONS, ProviderSettings, SpecVersion
 from .suite_config import write_suite_config
 
 _Restore = Callable[[], None]
+
+
+def suite_command(argv0: str | None = None) -> str:
+    """`gpc-assure` as the user can type it: its name when that is what PATH finds, else the
+    path it was started by (such as `.venv/bin/gpc-assure` in a checkout)."""
+    invoked = sys.argv[0] if argv0 is None else argv0
+    if Path(invoked).name != "gpc-assure":
+        return "gpc-assure"
+    on_path = shutil.which("gpc-assure")
+    if on_path is not None and Path(on_path).resolve() == Path(invoked).resolve():
+        return "gpc-assure"
+    return invoked
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -109,11 +122,12 @@ def describe(provider: ReferenceProvider, out: TextIO) -> None:
             f"  client certificate: {pki.client_cert}",
             f"  client key:         {pki.client_key}",
         ]
+    suite_config = write_suite_config(provider)
     lines += [
         "  try (token valid for 5 minutes):",
         "    " + curl_command(provider, "gpc-doc-small-pdf"),
         "  run the suite against it:",
-        "    " + shlex.join(["gpc-assure", "run", "--config", str(write_suite_config(provider))]),
+        "    " + shlex.join([suite_command(), "run", "--config", str(suite_config)]),
     ]
     print("\n".join(lines), file=out, flush=True)
 

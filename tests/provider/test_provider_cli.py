@@ -16,7 +16,7 @@ import pytest
 from gpc_assure.cli import main as suite_main
 from gpc_assure.config.provider_config import load_config
 from gpc_assure.provider import FAULTS, Fault, Reading, fault_named, reading_named
-from gpc_assure.provider.cli import main
+from gpc_assure.provider.cli import main, suite_command
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -94,3 +94,17 @@ def test_foreground_run_prints_a_working_curl_and_stops_cleanly(tmp_path: Path) 
     assert process.returncode == 0
     assert "Traceback" not in err
     assert "stopped" in out
+
+
+def test_the_run_line_names_gpc_assure_as_the_user_can_type_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    program = tmp_path / ".venv" / "bin" / "gpc-assure"
+    program.parent.mkdir(parents=True)
+    program.write_text("#!/bin/sh\n")
+    program.chmod(0o755)
+    monkeypatch.setenv("PATH", "/nonexistent")
+    assert suite_command(str(program)) == str(program)
+    monkeypatch.setenv("PATH", str(program.parent))
+    assert suite_command(str(program)) == "gpc-assure"
+    assert suite_command("/usr/lib/python3/gpc_assure/__main__.py") == "gpc-assure"
