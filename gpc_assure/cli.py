@@ -399,6 +399,10 @@ def _print_closing_lines(session: RunSession, written: Written) -> None:
         shown = ", ".join(f"{n} {outcome}" for outcome, n in counts.items() if n) or "none run"
         print(f"gpc-assure: scenarios: {shown}")
     verdict = written.verdict
+    if session.options.verbosity >= 0:
+        for label, ids in (("MUST failed", verdict.failed), ("SHOULD warnings", verdict.warned)):
+            if ids:
+                print(f"gpc-assure: {label}: {', '.join(ids)}")
     html = (session.report_dir / HTML_FILE).resolve()
     where = html.as_uri() if sys.stdout.isatty() else str(html)
     print(

@@ -89,9 +89,13 @@ class Verdict:
     must_failed: int
     should_warnings: int
     not_tested: int
+    failed: tuple[str, ...] = ()  # the ids of the MUST requirements that failed
+    warned: tuple[str, ...] = ()  # the ids of the SHOULD requirements with a warning
 
     @classmethod
-    def of(cls, verdict: dict[str, Any]) -> "Verdict":
+    def of(cls, report: dict[str, Any]) -> "Verdict":
+        """The verdict of an assurance report, with the requirements it rests on."""
+        verdict, requirements = report["verdict"], report["requirements"]
         counts = verdict["counts"]
         return cls(
             status=verdict["status"],
@@ -100,6 +104,8 @@ class Verdict:
             must_failed=counts["must_failed"],
             should_warnings=counts["should_warnings"],
             not_tested=counts["not_tested"],
+            failed=_ids(requirements, "MUST", "failed"),
+            warned=_ids(requirements, "SHOULD", "warning"),
         )
 
     @property
@@ -114,6 +120,10 @@ class Verdict:
         if fail_on in ("incomplete", "warning") and self.status == "incomplete":
             return True
         return fail_on == "warning" and self.should_warnings > 0
+
+
+def _ids(requirements: list[dict[str, Any]], level: str, status: str) -> tuple[str, ...]:
+    return tuple(r["id"] for r in requirements if r["level"] == level and r["status"] == status)
 
 
 @dataclass(frozen=True)
@@ -307,7 +317,7 @@ class RunSession:
         write_junit(self.report_dir, records, _junit_facts(report))
         if error is None:
             write_cucumber(self.report_dir, report)
-        self.written = Written(records, Verdict.of(report["verdict"]))
+        self.written = Written(records, Verdict.of(report))
         return self.written
 
     def seal(self) -> None:

@@ -261,6 +261,22 @@ def test_the_last_line_is_the_verdict_and_fail_on_gates_the_exit_code(tmp_path: 
     assert gated.code == 1, gated.stdout + gated.stderr
 
 
+def test_the_closing_lines_name_the_failed_requirements_before_the_verdict(
+    tmp_path: Path,
+) -> None:
+    settings = ProviderSettings(faults=frozenset({"unknown-id-status-400"}))
+    with ReferenceProvider(settings) as provider:
+        config = provider_config_file(provider, tmp_path / "provider.toml")
+        result = run_cli(
+            "run", "--config", str(config), "--family", "unknown_document", cwd=tmp_path
+        )
+    assert result.code == 1, result.stderr
+    *_, named, last = result.stdout.strip().splitlines()
+    assert named == "gpc-assure: MUST failed: GPC-DOC-NF-001", result.stdout
+    assert last.startswith("gpc-assure: Non-conformant: "), last
+    assert " 1 failed," in last
+
+
 def test_scenarios_are_chosen_by_requirement_id_and_family(tmp_path: Path) -> None:
     for name in ("k", "q", "w"):
         (tmp_path / name).mkdir()
