@@ -264,7 +264,7 @@ def test_the_last_line_is_the_verdict_and_fail_on_gates_the_exit_code(tmp_path: 
 def test_the_closing_lines_name_the_failed_requirements_before_the_verdict(
     tmp_path: Path,
 ) -> None:
-    settings = ProviderSettings(faults=frozenset({"unknown-id-status-400"}))
+    settings = ProviderSettings(faults=frozenset({Fault.UNKNOWN_ID_STATUS_400}))
     with ReferenceProvider(settings) as provider:
         config = provider_config_file(provider, tmp_path / "provider.toml")
         result = run_cli(
