@@ -790,9 +790,9 @@ def test_warnings_and_untested_requirements_follow_with_their_reasons() -> None:
         view.warnings[0].shortfalls[0].detail == "expected Cache-Control: no-store; observed none"
     )
     assert view.warnings[0].shortfalls[0].scenario.anchor == "scenario-s-feature-cache"
-    assert [(c.ref.id, c.reason) for c in view.untested] == [
-        ("GPC-DOC-HDR-002", ""),
-        ("GPC-DOC-RD-007", "skipped: no large_document_id is configured"),
+    assert [(g.reason, [c.ref.id for c in g.requirements]) for g in view.untested] == [
+        ("", ["GPC-DOC-HDR-002"]),
+        ("skipped: no large_document_id is configured", ["GPC-DOC-RD-007"]),
     ]
     section = verdict_section(render_html(report))
     text = "".join(parse(section).text)
@@ -846,6 +846,18 @@ def test_the_new_sections_escape_hostile_strings() -> None:
     text = "".join(parsed.text)
     assert text.count(shown(NASTY)) >= 3 + 2 * 3  # summaries; names and details of 3 scenarios
     assert f"expected {shown(NASTY)}; observed {shown(NASTY)}" in text
+
+
+def test_requirements_untested_for_one_reason_are_listed_together() -> None:
+    report = run_error_report()
+    reason = "not run: provider unreachable: connection refused"
+    for req in report["requirements"]:
+        req.update(status="not-tested", status_reason=reason)
+    (group,) = page_view(report).verdict.untested
+    assert group.reason == reason
+    assert [c.ref.id for c in group.requirements] == ["GPC-DOC-RESP-001", "GPC-DOC-HDR-002"]
+    text = "".join(parse(verdict_section(render_html(report))).text)
+    assert f"2 requirements: {reason}GPC-DOC-RESP-001 MUST, GPC-DOC-HDR-002 SHOULD" in text
 
 
 def test_a_selection_is_named_at_the_top_and_in_the_run_details() -> None:

@@ -247,6 +247,14 @@ class Concern:
 
 
 @dataclass(frozen=True)
+class Untested:
+    """Requirements left unevaluated for one reason (a run that stopped leaves many)."""
+
+    reason: str
+    requirements: list[Concern]
+
+
+@dataclass(frozen=True)
 class Verdict:
     text: str
     css: str
@@ -255,7 +263,7 @@ class Verdict:
     scenario_counts: list[Count]
     failed: list[Concern]
     warnings: list[Concern]
-    untested: list[Concern]
+    untested: list[Untested]
     manual: int
 
 
@@ -627,9 +635,20 @@ def _verdict(
         scenario_counts=scenario_counts,
         failed=[_concern(r, "failed", scenarios, refs) for r in with_status("failed")],
         warnings=[_concern(r, "warning", scenarios, refs) for r in with_status("warning")],
-        untested=[_concern(r, "", [], refs) for r in with_status("not-tested", "error")],
+        untested=_untested(with_status("not-tested", "error"), refs),
         manual=len(with_status("manual")),
     )
+
+
+def _untested(
+    requirements: Sequence[Mapping[str, Any]], refs: Mapping[str, ScenarioRef]
+) -> list[Untested]:
+    """Untested requirements grouped by their reason, in the order the reasons first come."""
+    groups: dict[str, list[Concern]] = {}
+    for requirement in requirements:
+        concern = _concern(requirement, "", [], refs)
+        groups.setdefault(concern.reason, []).append(concern)
+    return [Untested(reason, concerns) for reason, concerns in groups.items()]
 
 
 def _concern(
