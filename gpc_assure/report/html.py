@@ -47,6 +47,7 @@ characters; the whole excerpt (up to MAX_BODY_CHARS) is under its "Full exchange
 MAX_LISTED_SCENARIOS = 5
 """How many scenarios the verdict lists under one requirement before "and N more"."""
 MAX_DETAIL_CHARS = 400
+"""A listed scenario's expected and observed, on one line, cut to this many characters."""
 PRETTY_MAX_DEPTH = 32
 TEMPLATE = "assurance-report.html.j2"
 STYLESHEET = "report.css"
