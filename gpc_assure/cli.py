@@ -331,9 +331,9 @@ def run(args: argparse.Namespace) -> int:
         session.close()
 
 
-def _stop_before_scenarios(session: RunSession, stop: Stop) -> None:
+def _stop_before_scenarios(session: RunSession, stop: Stop, keyword: str) -> None:
     """Write the report folder saying why the provider was not judged, and say it once."""
-    session.write_reports(error=stop.error)
+    session.write_reports(error=stop.error, keyword=keyword)
     session.seal()
     where = session.report_dir.resolve()
     if stop.kind == "unreachable":
@@ -357,7 +357,7 @@ def _run_session(args: argparse.Namespace, session: RunSession) -> int:
     session.claim_folder()
     stop = session.preflight()
     if stop is not None:
-        _stop_before_scenarios(session, stop)
+        _stop_before_scenarios(session, stop, args.keyword or "")
         return EXIT_UNREACHABLE
     if not session.resolved().transport_assured and not args.quiet:
         print("gpc-assure: WARNING: plain HTTP; transport security is NOT assured by this run")

@@ -17,10 +17,15 @@ from jsonschema import Draft202012Validator  # type: ignore[import-untyped,unuse
 
 from gpc_assure.report.html import (
     MAX_BODY_CHARS,
+    MAX_LISTED_SCENARIOS,
+    PREVIEW_CHARS,
+    PREVIEW_LINES,
     TEMPLATE,
     TITLE,
     Status,
+    body_view,
     environment,
+    page_view,
     render_html,
 )
 from gpc_assure.spec.paths import SCHEMAS_DIR
@@ -43,7 +48,8 @@ def assert_valid(report: dict[str, Any]) -> None:
 
 
 class PageParser(HTMLParser):
-    """Collects tags and attributes, checks nesting, and notes which card each details is in."""
+    """Collects tags and attributes, checks nesting, and notes the details elements of each
+    card."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -53,7 +59,8 @@ class PageParser(HTMLParser):
         self.ids: list[str] = []
         self.stack: list[str] = []
         self.card: str | None = None
-        self.details: dict[str, list[bool]] = {}
+        self.details: dict[str, list[bool]] = {}  # a card's evidence: open or not
+        self.full: dict[str, list[bool]] = {}  # its exchanges' "Full exchange": open or not
         self.text: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -66,7 +73,8 @@ class PageParser(HTMLParser):
         if tag == "article":
             self.card = named.get("id")
         if tag == "details" and self.card is not None:
-            self.details.setdefault(self.card, []).append("open" in named)
+            kind = self.details if named.get("class") == "evidence" else self.full
+            kind.setdefault(self.card, []).append("open" in named)
         if tag not in VOID_TAGS:
             self.stack.append(tag)
 
@@ -699,3 +707,227 @@ def test_nothing_is_marked_safe() -> None:
     sources.append(inspect.getsource(sys.modules[render_html.__module__]))
     for source in sources:
         assert not re.search(r"\|\s*safe\b|\bMarkup\b|(?i:autoescape\s+false)", source)
+
+
+# --------------------------------------------------------------------------------------------
+# The verdict leads with what is wrong; a card's evidence is compact until asked for
+
+FAILED_CARD = "scenario-errors-feature-unknown-document"
+
+
+def verdict_section(page: str) -> str:
+    """The page's verdict section, as markup."""
+    return page[page.index('<section id="verdict"') : page.index('<section id="run"')]
+
+
+def warned_report() -> dict[str, Any]:
+    """A non-conformant report with a SHOULD warning and a MUST left untested (its scenario
+    was skipped)."""
+    report = non_conformant_report()
+    warned = scenario("s.feature::Cache", "Cache-Control is sent", "warning", ["GPC-DOC-HTTP-001"])
+    warned["findings"][0].update(
+        level="SHOULD", verdict="warning", expected="Cache-Control: no-store", observed="none"
+    )
+    skipped = scenario("s.feature::Large", "A large document", "skipped", ["GPC-DOC-RD-007"])
+    skipped["message"] = "no large_document_id is configured"
+    skipped["findings"] = []
+    report["scenarios"] += [warned, skipped]
+    report["requirements"] += [
+        requirement("GPC-DOC-HTTP-001", "warning", ["s.feature::Cache"], level="SHOULD"),
+        requirement("GPC-DOC-RD-007", "not-tested", ["s.feature::Large"]),
+    ]
+    report["requirements"][-1]["status_reason"] = "skipped: no large_document_id is configured"
+    return report
+
+
+def test_failed_requirements_link_to_the_cards_that_failed_them() -> None:
+    report = non_conformant_report()
+    view = page_view(report).verdict
+    assert [(c.ref.id, c.level) for c in view.failed] == [("GPC-DOC-ERR-003", "MUST")]
+    (shortfall,) = view.failed[0].shortfalls
+    assert shortfall.scenario.anchor == FAILED_CARD
+    assert shortfall.scenario.name == "Unknown document gives an OperationOutcome"
+    assert shortfall.detail == "expected status 200; observed status 500"
+    page = render_html(report)
+    section = verdict_section(page)
+    assert f'<a href="#{FAILED_CARD}">' in section
+    assert FAILED_CARD in parse(page).ids
+    text = "".join(parse(section).text)
+    assert "Failed requirements" in text
+    assert "Summary of GPC-DOC-ERR-003" in text
+    assert "Nothing failed" not in text
+
+
+def test_the_failed_requirements_come_before_the_run_details_and_the_matrix() -> None:
+    page = render_html(non_conformant_report())
+    first = page.index('id="failed-requirements"')
+    assert first < page.index('id="run"') < page.index('id="requirements"')
+    assert first < page.index('<table class="facts">')
+
+
+def test_a_failure_without_a_finding_gives_the_scenario_message() -> None:
+    report = non_conformant_report()
+    report["scenarios"][1]["findings"] = []
+    (shortfall,) = page_view(report).verdict.failed[0].shortfalls
+    assert shortfall.detail == f"GPC-DOC-ERR-003: expected 404; observed 500 {HOSTILE}"
+
+
+def test_a_long_or_multi_line_detail_is_one_bounded_line() -> None:
+    report = non_conformant_report()
+    report["scenarios"][1]["findings"][0]["observed"] = "a\nb\r\n" + "x" * 5000
+    (shortfall,) = page_view(report).verdict.failed[0].shortfalls
+    assert shortfall.detail.startswith("expected status 200; observed a b x")
+    assert len(shortfall.detail) == 400
+    assert shortfall.detail.endswith("\u2026")
+
+
+def test_warnings_and_untested_requirements_follow_with_their_reasons() -> None:
+    report = warned_report()
+    assert_valid(report)
+    view = page_view(report).verdict
+    assert [c.ref.id for c in view.warnings] == ["GPC-DOC-HTTP-001"]
+    assert (
+        view.warnings[0].shortfalls[0].detail == "expected Cache-Control: no-store; observed none"
+    )
+    assert view.warnings[0].shortfalls[0].scenario.anchor == "scenario-s-feature-cache"
+    assert [(g.reason, [c.ref.id for c in g.requirements]) for g in view.untested] == [
+        ("", ["GPC-DOC-HDR-002"]),
+        ("skipped: no large_document_id is configured", ["GPC-DOC-RD-007"]),
+    ]
+    section = verdict_section(render_html(report))
+    text = "".join(parse(section).text)
+    order = [text.index(h) for h in ("Failed requirements", "Warnings", "Not tested")]
+    assert order == sorted(order)
+    assert "skipped: no large_document_id is configured" in text
+
+
+def test_many_failing_scenarios_are_listed_up_to_a_bound() -> None:
+    report = non_conformant_report()
+    failing = report["scenarios"][1]
+    extra = MAX_LISTED_SCENARIOS + 3
+    for n in range(extra - 1):
+        item = copy.deepcopy(failing)
+        item["id"] = f"errors.feature::Unknown document {n}"
+        report["scenarios"].append(item)
+    concern = page_view(report).verdict.failed[0]
+    assert len(concern.shortfalls) == MAX_LISTED_SCENARIOS
+    assert concern.more == 3
+    text = "".join(parse(verdict_section(render_html(report))).text)
+    assert "and 3 more: see the requirement matrix" in text
+
+
+def test_a_conformant_verdict_says_so_briefly() -> None:
+    report = base_report()
+    report["requirements"][1]["status"] = "passed"
+    page = render_html(report)
+    section = verdict_section(page)
+    text = "".join(parse(section).text)
+    assert "Nothing failed, nothing warned" in text
+    assert "failed-requirements" not in section
+    assert "Warnings" not in text
+    assert len(section) < 2000
+
+
+def test_the_new_sections_escape_hostile_strings() -> None:
+    report = warned_report()
+    for req in report["requirements"]:
+        req["summary"] = NASTY
+        req["status_reason"] = NASTY
+    for item in report["scenarios"]:
+        item["name"] = NASTY
+        item["message"] = NASTY
+        for finding in item["findings"]:
+            finding.update(expected=NASTY, observed=NASTY)
+    section = verdict_section(render_html(report))
+    parsed = parse(section)
+    assert "<script" not in section.lower()
+    assert not CONTROLS & set(section)
+    assert {"script", "img", "iframe"}.isdisjoint(parsed.tags)
+    text = "".join(parsed.text)
+    assert text.count(shown(NASTY)) >= 3 + 2 * 3  # summaries; names and details of 3 scenarios
+    assert f"expected {shown(NASTY)}; observed {shown(NASTY)}" in text
+
+
+def test_requirements_untested_for_one_reason_are_listed_together() -> None:
+    report = run_error_report()
+    reason = "not run: provider unreachable: connection refused"
+    for req in report["requirements"]:
+        req.update(status="not-tested", status_reason=reason)
+    (group,) = page_view(report).verdict.untested
+    assert group.reason == reason
+    assert [c.ref.id for c in group.requirements] == ["GPC-DOC-RESP-001", "GPC-DOC-HDR-002"]
+    text = "".join(parse(verdict_section(render_html(report))).text)
+    assert f"2 requirements: {reason}GPC-DOC-RESP-001 MUST, GPC-DOC-HDR-002 SHOULD" in text
+
+
+def test_a_selection_is_named_at_the_top_and_in_the_run_details() -> None:
+    report = base_report()
+    report["run"]["selection"] = {"families": ["transport_security"], "keyword": "tls"}
+    assert_valid(report)
+    text = "".join(parse(render_html(report)).text)
+    assert "limited to --family transport_security, -k tls" in text
+    assert "Scenarios chosen by--family transport_security, -k tls" in text
+
+
+def card_markup(page: str, anchor: str) -> str:
+    start = page.index(f'id="{anchor}"')
+    return page[start : page.index("</article>", start)]
+
+
+def test_a_card_shows_the_response_and_keeps_the_full_exchange_one_click_away() -> None:
+    report = non_conformant_report()
+    report["scenarios"][1]["exchanges"][0]["request"]["headers"].append(["Ssp-From", "200001"])
+    page = render_html(report)
+    parsed = parse(page)
+    assert parsed.details[FAILED_CARD] == [True]
+    assert parsed.full[FAILED_CARD] == [False, False]  # one per exchange, closed
+    compact, full = card_markup(page, FAILED_CARD).split('<details class="full">', 1)
+    assert "GET https://provider.example/fhir/Binary/doc-1?_format=json" in compact
+    assert "<strong>500</strong>" in compact
+    assert "X-Provider" in compact
+    assert "INTERNAL_SERVER_ERROR" in compact
+    assert "Ssp-From" not in compact
+    assert "Ssp-From" in full
+    assert "2 dot-separated parts, not 3" in full
+
+
+def test_a_long_body_is_cut_in_the_card_and_whole_in_the_full_exchange() -> None:
+    report = base_report()
+    lines = [f"line {n}" for n in range(PREVIEW_LINES * 3)]
+    body = {"format": "text", "size": 1000, "text": "\n".join(lines)}
+    report["scenarios"][0]["exchanges"][0]["response"]["body"] = body
+    card = card_markup(render_html(report), "scenario-retrieve-feature-retrieve-a-pdf")
+    compact, full = card.split('<details class="full">', 1)
+    assert f"line {PREVIEW_LINES - 1}</pre>" in compact
+    assert f"line {PREVIEW_LINES}" not in compact
+    assert 'the rest is under "Full exchange"' in compact
+    assert f"line {PREVIEW_LINES * 3 - 1}" in full
+    assert "the whole response body" in full
+
+
+@pytest.mark.parametrize(
+    ("text", "shown_chars"),
+    [
+        ("short\nbody", 10),
+        ("\n".join(["x" * 10] * (PREVIEW_LINES + 5)), PREVIEW_LINES * 11 - 1),
+        ("y" * (PREVIEW_CHARS * 3), PREVIEW_CHARS),
+    ],
+)
+def test_a_preview_keeps_the_first_lines_within_a_bound(text: str, shown_chars: int) -> None:
+    preview = body_view({"format": "text", "size": len(text), "text": text}).preview
+    assert preview is not None
+    assert preview.text == text[:shown_chars]
+    assert preview.total == len(text)
+    assert preview.truncated == (shown_chars < len(text))
+
+
+def test_a_matrix_row_folds_a_long_list_of_scenarios() -> None:
+    report = base_report()
+    ids = [f"retrieve.feature::Retrieve {n}" for n in range(MAX_LISTED_SCENARIOS + 1)]
+    for sid in ids:
+        report["scenarios"].append(scenario(sid, sid, "passed", ["GPC-DOC-RESP-001"]))
+    report["requirements"][0]["scenarios"] = ids
+    rows = page_view(report).requirements
+    assert rows[0].checked_tally == f"{len(ids)} scenarios: {len(ids)} passed"
+    page = render_html(report)
+    assert f'<details class="checked"><summary>{len(ids)} scenarios' in page

@@ -8,6 +8,7 @@ import json
 import platform
 import re
 import socket
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,8 @@ SPEC_SITES = {
 }
 REPORT_FILE = "assurance-report.json"
 HTML_FILE = "assurance-report.html"
+MAX_REASONS = 3
+"""How many distinct reasons a requirement's status names before "and N more"."""
 
 
 def source_url(requirement: Requirement) -> str:
@@ -63,14 +66,40 @@ def _scenario(report_dir: Path, record: ScenarioRecord) -> dict[str, Any]:
     }
 
 
+def selection_words(selection: Mapping[str, Any]) -> str:
+    """A run's selection as the options that made it: `--family transport_security, -k tls`."""
+    words = [f"--requirement {r}" for r in selection.get("requirements", [])]
+    words += [f"--family {f}" for f in selection.get("families", [])]
+    if selection.get("keyword"):
+        words.append(f"-k {selection['keyword']}")
+    return ", ".join(words)
+
+
+def _listed(reasons: list[str]) -> str:
+    """Distinct reasons in first-seen order, at most MAX_REASONS of them."""
+    unique = list(dict.fromkeys(r for r in reasons if r))
+    more = len(unique) - MAX_REASONS
+    return "; ".join(unique[:MAX_REASONS]) + (f"; and {more} more" if more > 0 else "")
+
+
 def requirement_status(
-    requirement: Requirement, spec: str, scenarios: list[dict[str, Any]]
+    requirement: Requirement,
+    spec: str,
+    scenarios: list[dict[str, Any]],
+    *,
+    selection: Mapping[str, Any] | None = None,
+    error: str | None = None,
 ) -> tuple[str, str]:
-    """A requirement's status in this run and why, from the findings of its scenarios."""
+    """A requirement's status in this run and why, from the findings of its scenarios; for a
+    requirement left unevaluated, what actually happened (a skip, a stopped scenario, a
+    selection that left it out, a run that never started)."""
     if requirement.manual:
         return "manual", requirement.manual
     if spec not in requirement.versions:
-        return "not-applicable", f"applies to spec {', '.join(requirement.versions)} only"
+        return (
+            "not-applicable",
+            f"not part of spec {spec}: applies to spec {', '.join(requirement.versions)} only",
+        )
     mine = [
         s
         for s in scenarios
@@ -81,21 +110,42 @@ def requirement_status(
         f["verdict"] for s in mine for f in s["findings"] if f["requirement"] == requirement.id
     ]
     if "failed" in verdicts:
-        return "failed", "a scenario found it unmet"
+        return "failed", f"unmet in {verdicts.count('failed')} check(s)"
     if "warning" in verdicts:
-        return "warning", "a scenario found this SHOULD unmet"
+        return "warning", f"this SHOULD was unmet in {verdicts.count('warning')} check(s)"
     if "reported" in verdicts:
         return "reported", "the provider takes the option the spec leaves open (see the findings)"
-    if any(s["outcome"] == "error" for s in mine):
-        return "error", "a scenario could not be completed (see its message)"
+    errors = [f"{s['name']}: {s['message']}" for s in mine if s["outcome"] == "error"]
+    if errors:
+        return "error", f"a scenario could not be completed: {_listed(errors)}"
     if "met" in verdicts:
-        return "passed", f"met in {sum(v == 'met' for v in verdicts)} check(s)"
+        return "passed", f"met in {verdicts.count('met')} check(s)"
     if not mine:
+        if error:
+            return "not-tested", f"not run: {error}"
+        if selection:
+            limited = selection_words(selection)
+            return "not-tested", f"not selected: this run was limited to {limited}"
         return "not-tested", "no scenario checks it in this run"
     if requirement.applies_when and any(s["outcome"] != "skipped" for s in mine):
         return "not-applicable", f"did not arise: it applies when {requirement.applies_when}"
-    reasons = {s["message"] for s in mine if s["outcome"] == "skipped" and s["message"]}
-    return "not-tested", "; ".join(sorted(reasons)) or "its scenarios did not evaluate it"
+    return "not-tested", _listed([_why_unevaluated(requirement.id, s) for s in mine])
+
+
+def _why_unevaluated(requirement_id: str, scenario: Mapping[str, Any]) -> str:
+    """Why a scenario that checks a requirement gave no verdict on it."""
+    unevaluated = [
+        f["observed"]
+        for f in scenario["findings"]
+        if f["requirement"] == requirement_id and f["verdict"] == "not evaluated"
+    ]
+    if unevaluated:
+        return f"not evaluated: {_listed(unevaluated)}"
+    if scenario["outcome"] == "skipped":
+        return f"skipped: {scenario['message'] or 'no reason given'}"
+    if scenario["message"]:
+        return f"{scenario['name']} stopped before checking it: {scenario['message']}"
+    return f"{scenario['name']} {scenario['outcome']} without checking it"
 
 
 def _verdict(
@@ -119,8 +169,12 @@ def _verdict(
         "not_applicable": sum(r["status"] == "not-applicable" for r in requirements),
         "scenarios": scenario_totals,
     }
-    if counts["must_failed"]:
-        status, reason = "non-conformant", f"{counts['must_failed']} MUST requirement(s) failed"
+    failed_must = [
+        r["id"] for r in requirements if r["level"] == "MUST" and r["status"] == "failed"
+    ]
+    if failed_must:
+        status = "non-conformant"
+        reason = f"{len(failed_must)} MUST requirement(s) failed: {', '.join(failed_must)}"
     elif error:
         status, reason = "incomplete", error
     elif untested_must:
@@ -142,11 +196,17 @@ def build_report(
     started_at: str,
     finished_at: str,
     error: str | None = None,
+    selection: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
+    """The report document; `selection` is what the run was limited to (`requirements`,
+    `families`, `keyword`; empty or None: every scenario)."""
+    selection = {k: v for k, v in (selection or {}).items() if v}
     scenarios = [_scenario(report_dir, r) for r in records]
     requirements = []
     for requirement in catalogue().values():
-        status, reason = requirement_status(requirement, config.spec, scenarios)
+        status, reason = requirement_status(
+            requirement, config.spec, scenarios, selection=selection, error=error
+        )
         requirements.append(
             {
                 "id": requirement.id,
@@ -183,6 +243,8 @@ def build_report(
     }
     if error:
         run["error"] = error
+    if selection:
+        run["selection"] = selection
     return {
         "report_version": "1",
         "suite": suite_identity(),

@@ -21,9 +21,14 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from gpc_assure.report.assurance import selection_words
+
 __all__ = [
     "MAX_BODY_CHARS",
+    "MAX_LISTED_SCENARIOS",
     "PRETTY_MAX_DEPTH",
+    "PREVIEW_CHARS",
+    "PREVIEW_LINES",
     "TEMPLATE",
     "TITLE",
     "body_view",
@@ -35,6 +40,14 @@ __all__ = [
 
 TITLE = "GP Connect Access Document \u2014 Retrieve a document: assurance report"
 MAX_BODY_CHARS = 64 * 1024
+PREVIEW_LINES = 40
+PREVIEW_CHARS = 4 * 1024
+"""A card's compact evidence shows a body's first PREVIEW_LINES lines, at most PREVIEW_CHARS
+characters; the whole excerpt (up to MAX_BODY_CHARS) is under its "Full exchange"."""
+MAX_LISTED_SCENARIOS = 5
+"""How many scenarios the verdict lists under one requirement before "and N more"."""
+MAX_DETAIL_CHARS = 400
+"""A listed scenario's expected and observed, on one line, cut to this many characters."""
 PRETTY_MAX_DEPTH = 32
 TEMPLATE = "assurance-report.html.j2"
 STYLESHEET = "report.css"
@@ -69,6 +82,7 @@ _OPEN_EVIDENCE = frozenset({"failed", "warning", "error"})
 _SCENARIO_OUTCOMES = ("passed", "failed", "warning", "skipped", "error")
 _SLUG_UNSAFE = re.compile(r"[^a-z0-9]+")
 _WEB_LINK = re.compile(r"https?://", re.IGNORECASE)
+_LINE_BREAKS = re.compile(r"[\t\n\r]+")
 # C0 controls but tab, line feed and carriage return; DEL; C1 controls; and the bidirectional
 # embeddings, overrides and isolates, which can make text read differently from what it is.
 _INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -196,15 +210,8 @@ class Header:
     unassured_transport: str
     asids: list[tuple[str, str]]
     run_error: str
-
-
-@dataclass(frozen=True)
-class Verdict:
-    text: str
-    css: str
-    reason: str
-    requirement_counts: list[Count]
-    scenario_counts: list[Count]
+    selection: str
+    """The options the run's scenarios were chosen by ("" when it ran every scenario)."""
 
 
 @dataclass(frozen=True)
@@ -218,6 +225,50 @@ class ScenarioRef:
 
 
 @dataclass(frozen=True)
+class Shortfall:
+    """A scenario that found a requirement unmet: a link to its card, and what it found in one
+    line (expected and observed, or else the scenario's message)."""
+
+    scenario: ScenarioRef
+    detail: str
+
+
+@dataclass(frozen=True)
+class Concern:
+    """A requirement the verdict leads with: failed, warned or not tested. `shortfalls` are the
+    first scenarios that found it unmet, `more` how many others did; `reason` says why a
+    requirement was not tested."""
+
+    ref: Ref
+    level: str
+    summary: str
+    reason: str
+    shortfalls: list[Shortfall]
+    more: int
+
+
+@dataclass(frozen=True)
+class Untested:
+    """Requirements left unevaluated for one reason (a run that stopped leaves many)."""
+
+    reason: str
+    requirements: list[Concern]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    text: str
+    css: str
+    reason: str
+    requirement_counts: list[Count]
+    scenario_counts: list[Count]
+    failed: list[Concern]
+    warnings: list[Concern]
+    untested: list[Untested]
+    manual: int
+
+
+@dataclass(frozen=True)
 class RequirementRow:
     ref: Ref
     level: str
@@ -227,6 +278,15 @@ class RequirementRow:
     status: Status
     status_reason: str
     checked_by: list[ScenarioRef]
+
+    @property
+    def checked_tally(self) -> str:
+        """How many scenarios check it, by outcome: "12 scenarios: 11 passed, 1 failed"."""
+        tally: dict[str, int] = {}
+        for ref in self.checked_by:
+            tally[ref.outcome.words] = tally.get(ref.outcome.words, 0) + 1
+        outcomes = ", ".join(f"{n} {words}" for words, n in tally.items())
+        return f"{len(self.checked_by)} scenarios: {outcomes}"
 
 
 @dataclass(frozen=True)
@@ -294,6 +354,9 @@ class Body:
     digest: Digest | None
     binary: BinaryContent | None
     issues: list[Issue] | None
+    preview: Excerpt | None = None
+    """The start of `excerpt` a card shows before its "Full exchange"; `total` is the length
+    of `excerpt`."""
 
 
 @dataclass(frozen=True)
@@ -314,6 +377,12 @@ class Request:
     headers: list[tuple[str, str]]
     jwt: Jwt | None
     body: Body | None
+
+    @property
+    def target(self) -> str:
+        """The URL with its query, as one line."""
+        query = "&".join(f"{name}={value}" for name, value in self.query)
+        return f"{self.url}?{query}" if query else self.url
 
 
 @dataclass(frozen=True)
@@ -387,6 +456,8 @@ class NotTested:
 @dataclass(frozen=True)
 class Page:
     title: str
+    listed_checks: int
+    """A matrix row lists this many scenarios that check its requirement; more are folded."""
     header: Header
     verdict: Verdict
     requirements: list[RequirementRow]
@@ -406,11 +477,13 @@ def page_view(report: Mapping[str, Any]) -> Page:
     first_anchor: dict[str, str] = {}
     for scenario, anchor in zip(scenarios, anchors, strict=True):
         first_anchor.setdefault(_str(scenario.get("id")), anchor)
+    refs = _scenario_refs(scenarios, first_anchor)
     return Page(
         title=TITLE,
+        listed_checks=MAX_LISTED_SCENARIOS,
         header=_header(report),
-        verdict=_verdict(_mapping(report.get("verdict"))),
-        requirements=_requirement_rows(requirements, scenarios, first_anchor),
+        verdict=_verdict(_mapping(report.get("verdict")), requirements, scenarios, refs),
+        requirements=_requirement_rows(requirements, refs),
         features=_features(scenarios, anchors),
         not_tested=_not_tested(_list(report.get("not_tested")), requirements, first_anchor),
     )
@@ -427,6 +500,16 @@ def _mapping(value: object) -> Mapping[str, Any]:
 
 def _list(value: object) -> list[Mapping[str, Any]]:
     return [item for item in value if isinstance(item, Mapping)] if isinstance(value, list) else []
+
+
+def _strs(value: object) -> list[str]:
+    return [_str(item) for item in value] if isinstance(value, list) else []
+
+
+def _one_line(text: str) -> str:
+    """`text` on one line, cut to MAX_DETAIL_CHARS."""
+    line = _LINE_BREAKS.sub(" ", text).strip()
+    return line if len(line) <= MAX_DETAIL_CHARS else line[: MAX_DETAIL_CHARS - 1] + "\u2026"
 
 
 def _slug(text: str) -> str:
@@ -499,17 +582,33 @@ def _header(report: Mapping[str, Any]) -> Header:
         unassured_transport=_str(provider.get("transport", "an unassured")),
         asids=asids,
         run_error=_str(run.get("error")),
+        selection=_selection(_mapping(run.get("selection"))),
+    )
+
+
+def _selection(selection: Mapping[str, Any]) -> str:
+    return selection_words(
+        {
+            "requirements": _strs(selection.get("requirements")),
+            "families": _strs(selection.get("families")),
+            "keyword": _str(selection.get("keyword")),
+        }
     )
 
 
 # 2. Verdict
 
 
-def _verdict(verdict: Mapping[str, Any]) -> Verdict:
+def _verdict(
+    verdict: Mapping[str, Any],
+    requirements: Sequence[Mapping[str, Any]],
+    scenarios: Sequence[Mapping[str, Any]],
+    refs: Mapping[str, ScenarioRef],
+) -> Verdict:
     status = _str(verdict.get("status", "incomplete"))
     text, css = _VERDICTS.get(status, (status, "warn"))
     counts = _mapping(verdict.get("counts"))
-    scenarios = _mapping(counts.get("scenarios"))
+    scenario_totals = _mapping(counts.get("scenarios"))
     requirement_counts = [
         Count(_str(counts.get(key, 0)), label)
         for key, label in (
@@ -522,31 +621,102 @@ def _verdict(verdict: Mapping[str, Any]) -> Verdict:
             ("not_applicable", "not applicable"),
         )
     ]
-    total = sum(int(scenarios.get(o, 0)) for o in _SCENARIO_OUTCOMES)
+    total = sum(int(scenario_totals.get(o, 0)) for o in _SCENARIO_OUTCOMES)
     scenario_counts = [Count(str(total), "scenarios")]
-    scenario_counts += [Count(_str(scenarios.get(o, 0)), o) for o in _SCENARIO_OUTCOMES]
+    scenario_counts += [Count(_str(scenario_totals.get(o, 0)), o) for o in _SCENARIO_OUTCOMES]
+
+    def with_status(*statuses: str) -> list[Mapping[str, Any]]:
+        return [r for r in requirements if _str(r.get("status")) in statuses]
+
     return Verdict(
         text=text,
         css=css,
         reason=_str(verdict.get("reason")),
         requirement_counts=requirement_counts,
         scenario_counts=scenario_counts,
+        failed=[_concern(r, "failed", scenarios, refs) for r in with_status("failed")],
+        warnings=[_concern(r, "warning", scenarios, refs) for r in with_status("warning")],
+        untested=_untested(with_status("not-tested", "error"), refs),
+        manual=len(with_status("manual")),
+    )
+
+
+def _untested(
+    requirements: Sequence[Mapping[str, Any]], refs: Mapping[str, ScenarioRef]
+) -> list[Untested]:
+    """Untested requirements grouped by their reason, in the order the reasons first come."""
+    groups: dict[str, list[Concern]] = {}
+    for requirement in requirements:
+        concern = _concern(requirement, "", [], refs)
+        groups.setdefault(concern.reason, []).append(concern)
+    return [Untested(reason, concerns) for reason, concerns in groups.items()]
+
+
+def _concern(
+    requirement: Mapping[str, Any],
+    verdict: str,
+    scenarios: Sequence[Mapping[str, Any]],
+    refs: Mapping[str, ScenarioRef],
+) -> Concern:
+    """A requirement with the scenarios that found it `verdict` (failed or warning): those with
+    such a finding, and those tagged with it whose outcome is `verdict`."""
+    req_id = _str(requirement.get("id"))
+    shortfalls: list[Shortfall] = []
+    for scenario in scenarios:
+        found = [
+            f
+            for f in _list(scenario.get("findings"))
+            if _str(f.get("requirement")) == req_id and _str(f.get("verdict")) == verdict
+        ]
+        if found:
+            detail = f"expected {_str(found[0].get('expected'))}; observed "
+            detail += _str(found[0].get("observed"))
+        elif req_id in _strs(scenario.get("requirements")) and scenario.get("outcome") == verdict:
+            detail = _str(scenario.get("message")) or verdict
+        else:
+            continue
+        shortfalls.append(Shortfall(refs[_str(scenario.get("id"))], _one_line(detail)))
+    return Concern(
+        ref=_req_ref(req_id),
+        level=_str(requirement.get("level")),
+        summary=_str(requirement.get("summary")),
+        reason=_str(requirement.get("status_reason")),
+        shortfalls=shortfalls[:MAX_LISTED_SCENARIOS],
+        more=max(0, len(shortfalls) - MAX_LISTED_SCENARIOS),
     )
 
 
 # 3. Requirement matrix
 
 
-def _requirement_rows(
-    requirements: Sequence[Mapping[str, Any]],
-    scenarios: Sequence[Mapping[str, Any]],
-    anchors: Mapping[str, str],
-) -> list[RequirementRow]:
-    by_id = {_str(s.get("id")): s for s in scenarios}
+def _scenario_refs(
+    scenarios: Sequence[Mapping[str, Any]], anchors: Mapping[str, str]
+) -> dict[str, ScenarioRef]:
+    """A link to each scenario's card with its outcome, by id; a name that several scenarios
+    share is told apart by the example row in the id."""
     name_uses: dict[str, int] = {}
     for scenario in scenarios:
         name = _str(scenario.get("name"))
         name_uses[name] = name_uses.get(name, 0) + 1
+    refs: dict[str, ScenarioRef] = {}
+    for scenario in scenarios:
+        scenario_id = _str(scenario.get("id"))
+        name = _str(scenario.get("name")) or scenario_id
+        if name_uses.get(name, 0) > 1:
+            param = scenario_id.split("[", 1)[1].rstrip("]") if "[" in scenario_id else scenario_id
+            name = f"{name} [{param}]"
+        refs.setdefault(
+            scenario_id,
+            ScenarioRef(
+                scenario_id, name, anchors[scenario_id], _status(_str(scenario.get("outcome")))
+            ),
+        )
+    return refs
+
+
+def _requirement_rows(
+    requirements: Sequence[Mapping[str, Any]], refs: Mapping[str, ScenarioRef]
+) -> list[RequirementRow]:
     rows = []
     for requirement in requirements:
         source = _mapping(requirement.get("source"))
@@ -564,31 +734,12 @@ def _requirement_rows(
                 status=_status(_str(requirement.get("status", "not-tested"))),
                 status_reason=_str(requirement.get("status_reason")),
                 checked_by=[
-                    _scenario_ref(_str(sid), by_id, anchors, name_uses)
-                    for sid in requirement.get("scenarios", [])
+                    refs.get(sid) or ScenarioRef(sid, sid, None, _status("not-run"))
+                    for sid in _strs(requirement.get("scenarios"))
                 ],
             )
         )
     return rows
-
-
-def _scenario_ref(
-    scenario_id: str,
-    by_id: Mapping[str, Mapping[str, Any]],
-    anchors: Mapping[str, str],
-    name_uses: Mapping[str, int],
-) -> ScenarioRef:
-    """A link to a scenario card with its outcome; a scenario that did not run, by its id."""
-    scenario = by_id.get(scenario_id)
-    if scenario is None:
-        return ScenarioRef(scenario_id, scenario_id, None, _status("not-run"))
-    name = _str(scenario.get("name")) or scenario_id
-    if name_uses.get(name, 0) > 1:
-        param = scenario_id.split("[", 1)[1].rstrip("]") if "[" in scenario_id else scenario_id
-        name = f"{name} [{param}]"
-    return ScenarioRef(
-        scenario_id, name, anchors[scenario_id], _status(_str(scenario.get("outcome")))
-    )
 
 
 # 4. Scenarios
@@ -729,7 +880,13 @@ def _response(response: Mapping[str, Any]) -> Response:
 
 
 def body_view(body: Mapping[str, Any]) -> Body:
-    """A recorded body (request or response) shaped for the page, its text cut to a bound."""
+    """A recorded body (request or response) shaped for the page, its text cut to a bound, and
+    the start of that text a card shows first."""
+    view = _body_by_kind(body)
+    return replace(view, preview=_preview(view.excerpt)) if view.excerpt is not None else view
+
+
+def _body_by_kind(body: Mapping[str, Any]) -> Body:
     form = body.get("format")
     size = body.get("size")
     view = Body(
@@ -768,6 +925,12 @@ def body_view(body: Mapping[str, Any]) -> Body:
 
 def _excerpt(text: str) -> Excerpt:
     return Excerpt(text[:MAX_BODY_CHARS], len(text))
+
+
+def _preview(excerpt: Excerpt) -> Excerpt:
+    """The first PREVIEW_LINES lines of an excerpt, at most PREVIEW_CHARS characters."""
+    lines = excerpt.text.split("\n", PREVIEW_LINES)[:PREVIEW_LINES]
+    return Excerpt("\n".join(lines)[:PREVIEW_CHARS], len(excerpt.text))
 
 
 def _pretty(value: object) -> str:

@@ -572,7 +572,7 @@ class RunRecorder:
             return
         stop = self.session.preflight()
         if stop is not None:
-            self.session.write_reports(error=stop.error)
+            self.session.write_reports(error=stop.error, keyword=self.config.option.keyword or "")
             self.finished = True
             pytest.exit(f"gpc-assure: {printable(stop.error)}", returncode=3)
 
@@ -591,7 +591,7 @@ class RunRecorder:
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         if not self.count:
             return
-        records = self.session.write_reports().records
+        records = self.session.write_reports(keyword=self.config.option.keyword or "").records
         self.finished = True
         if self.console is not None:
             self.console.finish(records)

@@ -290,8 +290,18 @@ class RunSession:
         self.records.append(masked)
         return masked
 
-    def write_reports(self, error: str | None = None) -> Written:
-        """Every result file from the record stream (and `error`: why nothing was judged)."""
+    def selection(self, keyword: str = "") -> dict[str, Any]:
+        """What the run was limited to, as the assurance report records it (empty: everything)."""
+        chosen = Selection.of(self.options.requirements, self.options.families)
+        return {
+            "requirements": sorted(chosen.requirements),
+            "families": sorted(chosen.families),
+            "keyword": keyword,
+        }
+
+    def write_reports(self, error: str | None = None, keyword: str = "") -> Written:
+        """Every result file from the record stream (and `error`: why nothing was judged;
+        `keyword`: the -k expression the scenarios were chosen by)."""
         records = self.records.sorted()
         provider = self.redactor().mask(self.resolved())
         report = build_report(
@@ -302,6 +312,7 @@ class RunSession:
             started_at=self.started_at,
             finished_at=_now(),
             error=error,
+            selection=self.selection(keyword),
         )
         write_summary(
             self.report_dir,

@@ -296,6 +296,18 @@ def test_scenarios_are_chosen_by_requirement_id_and_family(tmp_path: Path) -> No
     assert quiet.code == 0, quiet.stderr
     assert len(quiet.stdout.strip().splitlines()) == 1, quiet.stdout
     assert [s["requirements"] for s in quiet.summary["scenarios"]] == [["GPC-DOC-TLS-008"]]
+    report = json.loads((quiet.report_dir / "assurance-report.json").read_text())
+    assert report["run"]["selection"] == {
+        "requirements": ["GPC-DOC-TLS-008"],
+        "families": ["transport_security"],
+    }
+    reasons = {r["id"]: r["status_reason"] for r in report["requirements"]}
+    assert reasons["GPC-DOC-NF-001"] == (
+        "not selected: this run was limited to --requirement GPC-DOC-TLS-008, "
+        "--family transport_security"
+    )
+    by_k_report = json.loads((by_k.report_dir / "assurance-report.json").read_text())
+    assert by_k_report["run"]["selection"] == {"keyword": "GPC-DOC-TLS-004"}
 
     wrong = run_cli("run", "--family", "transport", cwd=tmp_path / "w")
     assert wrong.code == 2
