@@ -9,8 +9,9 @@ written. It stays passive in sessions that collect no scenarios.
 import json
 import os
 import re
+import time
 from collections.abc import Callable, Generator
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ import pytest
 from pytest_bdd.parser import Scenario, ScenarioTemplate
 from pytest_bdd.reporting import scenario_reports_registry
 from pytest_bdd.scenario import scenario_wrapper_template_registry
+from pytest_bdd.steps import step_function_context_registry
 
 from gpc_assure import __version__
 from gpc_assure.checks.verdict import Judge, NoResponseError, RequirementFailure
@@ -29,7 +31,7 @@ from gpc_assure.config.provider_config import (
     load_config,
 )
 from gpc_assure.report.folder import write_new_text
-from gpc_assure.report.records import totals
+from gpc_assure.report.records import moment, totals
 from gpc_assure.report.redaction import Redactor
 from gpc_assure.report.terminal_text import printable
 from gpc_assure.request.retrieve import RetrieveRequest
@@ -54,6 +56,15 @@ _JUDGE = pytest.StashKey[Judge]()
 _EXCHANGES = pytest.StashKey[list[Exchange]]()
 _PROBES = pytest.StashKey[list[dict[str, object]]]()
 _STEP = pytest.StashKey[int]()
+_STEP_RUNS = pytest.StashKey[dict[int, "StepRun"]]()
+
+
+@dataclass(frozen=True)
+class StepRun:
+    """When a Gherkin step started, and the values its text gave its step definition."""
+
+    started: float  # seconds since the epoch
+    arguments: dict[str, str]
 
 
 def _handed_session(config: pytest.Config) -> RunSession | None:
@@ -296,6 +307,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         item.user_properties.append(("feature_file", _feature_file(template)))
         item.user_properties.append(("line", template.line_number))
         item.user_properties.append(("scenario", _rendered(item, template).name))
+        item.user_properties.append(("parameters", json.dumps(_parameters(item))))
         tags = sorted(template.tags | template.feature.tags)
         item.user_properties.append(("tags", json.dumps(tags)))
         requirements = sorted({mark.args[0] for mark in item.iter_markers("req")})
@@ -371,10 +383,25 @@ def judge(request: pytest.FixtureRequest) -> Judge:
     return judge
 
 
-def pytest_bdd_before_step(request: pytest.FixtureRequest, scenario: Scenario, step: Any) -> None:
-    """Remember which step runs, so that each finding names the step that judged it."""
+def pytest_bdd_before_step(
+    request: pytest.FixtureRequest, scenario: Scenario, step: Any, step_func: Callable[..., object]
+) -> None:
+    """Remember which step runs, so that each finding names the step that judged it, and when
+    it started with which values from its text."""
     index = next((i for i, s in enumerate(scenario.steps) if s is step), -1)
     request.node.stash[_STEP] = index
+    runs = request.node.stash.setdefault(_STEP_RUNS, {})
+    runs[index] = StepRun(time.time(), _step_arguments(step, step_func))
+
+
+def _step_arguments(step: Any, step_func: Callable[..., object]) -> dict[str, str]:
+    """The values the step's text gives its definition (`{status:d}` in "the response status
+    is 404" gives status: 404): the step's own words, never the fixtures it also receives."""
+    for context in list(step_function_context_registry.values()):
+        if context.step_func is step_func and context.parser.is_matching(step.name):
+            parsed = context.parser.parse_arguments(step.name) or {}
+            return {str(name): str(value) for name, value in parsed.items()}
+    return {}
 
 
 @pytest.hookimpl(trylast=True)
@@ -438,6 +465,19 @@ def _template(item: pytest.Item) -> ScenarioTemplate | None:
     return scenario_wrapper_template_registry.get(getattr(item, "obj", None))  # type: ignore[arg-type]
 
 
+def _parameters(item: pytest.Item) -> dict[str, str]:
+    """What this run of a scenario was given: its example row and its configured document."""
+    callspec = getattr(item, "callspec", None)
+    if callspec is None:
+        return {}
+    example = callspec.params.get("_pytest_bdd_example", {})
+    parameters = {str(column): str(value) for column, value in example.items()}
+    document = callspec.params.get("configured_document")
+    if isinstance(document, DocumentExpectation):
+        parameters["document"] = document.id
+    return parameters
+
+
 def _rendered(item: pytest.Item, template: ScenarioTemplate) -> Scenario:
     """The scenario as run: an outline's placeholders filled from its example row."""
     callspec = getattr(item, "callspec", None)
@@ -449,7 +489,8 @@ def _step_statuses(
     item: pytest.Item, template: ScenarioTemplate, ran: bool
 ) -> list[dict[str, Any]]:
     """The scenario's Gherkin steps, each passed, failed, skipped or not run, with its line and
-    how long it took.
+    how long it took; one that ran also with when it started, the values its text gave, and
+    which of the scenario's findings it judged (their indices).
 
     A step failed when it judged a requirement unmet; the scenario stops early only when a
     step could not run at all (an error, or a skip).
@@ -460,6 +501,8 @@ def _step_statuses(
     judge = item.stash.get(_JUDGE, None)
     judged_failed = judge.failed_steps() if judge is not None else set()
     concluded = judge is not None and judge.concluded
+    findings = judge.findings if judge is not None else []
+    runs = item.stash.get(_STEP_RUNS, {}) if ran else {}
     statuses: list[dict[str, Any]] = []
     rest = "skipped" if not ran else None  # the status of every step after the scenario stopped
     for index, step in enumerate(steps):
@@ -474,15 +517,20 @@ def _step_statuses(
         else:
             status = "passed"
         took = reports[index].duration if index < len(reports) else 0.0
-        statuses.append(
-            {
-                "keyword": step.keyword,
-                "text": step.name,
-                "status": status,
-                "line": step.line_number,
-                "duration": round(took, 6),
-            }
-        )
+        entry: dict[str, Any] = {
+            "keyword": step.keyword,
+            "text": step.name,
+            "status": status,
+            "line": step.line_number,
+            "duration": round(took, 6),
+        }
+        if (run := runs.get(index)) is not None:
+            entry["started_at"] = moment(run.started)
+            if run.arguments:
+                entry["arguments"] = run.arguments
+        if judged := [n for n, finding in enumerate(findings) if finding.step == index]:
+            entry["findings"] = judged
+        statuses.append(entry)
     return statuses
 
 
