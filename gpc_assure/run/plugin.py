@@ -21,7 +21,6 @@ from pytest_bdd.reporting import scenario_reports_registry
 from pytest_bdd.scenario import scenario_wrapper_template_registry
 from pytest_bdd.steps import step_function_context_registry
 
-from gpc_assure import __version__
 from gpc_assure.checks.verdict import Judge, NoResponseError, RequirementFailure
 from gpc_assure.config.pem_env import PemFiles
 from gpc_assure.config.provider_config import (
@@ -44,7 +43,7 @@ from gpc_assure.run.session import RunOptions, RunSession, SessionError, default
 from gpc_assure.spec.catalogue import catalogue
 from gpc_assure.spec.paths import FEATURES_DIR, STEPS_DIR, SUITE_ROOT
 from gpc_assure.transport.client import Transport
-from gpc_assure.transport.exchange import MAX_MESSAGE_CHARS, Exchange, bounded_text
+from gpc_assure.transport.exchange import Exchange, bounded_text
 from gpc_assure.transport.tls_probe import ProbeResult
 
 REQ_TAG = re.compile(r"^req:(?P<id>[A-Z0-9-]+)$")
@@ -57,6 +56,8 @@ _EXCHANGES = pytest.StashKey[list[Exchange]]()
 _PROBES = pytest.StashKey[list[dict[str, object]]]()
 _STEP = pytest.StashKey[int]()
 _STEP_RUNS = pytest.StashKey[dict[int, "StepRun"]]()
+OTHER_ALLURE_PLUGINS = ("allure_pytest", "allure_pytest_bdd")
+"""Allure's own pytest plugins, which register `--alluredir` themselves."""
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,7 @@ def _own_session(config: pytest.Config) -> RunSession:
         pem_files.remove()
         raise pytest.UsageError(str(exc)) from None
     sign_key = config.getoption("gpc_sign_key")
+    allure_dir = config.getoption("gpc_allure_dir", None)
     options = RunOptions(
         report_dir=Path(config.getoption("report_dir") or default_report_dir()),
         force=bool(config.getoption("gpc_force")),
@@ -92,6 +94,7 @@ def _own_session(config: pytest.Config) -> RunSession:
         jobs=int(config.getoption("gpc_jobs")),
         requirements=tuple(config.getoption("gpc_requirement") or ()),
         families=tuple(config.getoption("gpc_family") or ()),
+        allure_dir=Path(allure_dir) if allure_dir else None,
     )
     return RunSession(provider, options, pem_files)
 
@@ -139,8 +142,15 @@ def _scenario_redactor(item: pytest.Item) -> Redactor:
     return redactor(item.config).with_tokens_of(a for a in sent if a is not None)
 
 
-def pytest_addoption(parser: pytest.Parser) -> None:
+def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginManager) -> None:
     group = parser.getgroup("gpc-assure", "GP Connect Access Document conformance")
+    if not any(pluginmanager.hasplugin(name) for name in OTHER_ALLURE_PLUGINS):
+        group.addoption(
+            "--alluredir",
+            dest="gpc_allure_dir",
+            metavar="DIR",
+            help="write the Allure results here instead of <report-dir>/allure-results",
+        )
     group.addoption(
         "--provider-config",
         metavar="FILE",
@@ -200,8 +210,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
-    """Before JUnit and Allure configure themselves: the session, its claimed report folder
-    (when this run is the scenarios') and the Allure results folder inside it."""
+    """Before JUnit configures itself: the session and its claimed report folder (when this
+    run is the scenarios')."""
     config.addinivalue_line("markers", "req(id): the catalogue requirement a scenario checks")
     config.addinivalue_line(
         "markers", "each_document: run the scenario once per configured document"
@@ -220,8 +230,6 @@ def pytest_configure(config: pytest.Config) -> None:
             session.claim_folder()
     except SessionError as exc:
         raise _usage(exc) from None
-    if hasattr(config.option, "allure_report_dir") and not config.option.allure_report_dir:
-        config.option.allure_report_dir = str(session.report_dir / "allure-results")
     jobs = session.options.jobs
     if jobs > 1 and hasattr(os, "fork"):
         config.pluginmanager.register(ForkedRunner(jobs), "gpc-assure-forked-runs")
@@ -233,28 +241,6 @@ def pytest_configure(config: pytest.Config) -> None:
     if console is not None:
         config.pluginmanager.register(console, "gpc-assure-console")
     config.pluginmanager.register(RunRecorder(config, console), "gpc-assure-recorder")
-    _mask_allure_results(redactor(config))
-
-
-def _mask_allure_results(masks: Redactor) -> None:
-    """Have Allure's results masked and their messages bounded before its file writer
-    serialises them (step parameters are the reprs of step arguments, such as the
-    configuration; a failure message may quote a hostile body at length)."""
-    try:
-        import allure_commons
-    except ImportError:  # allure is optional at run time
-        return
-
-    class AllureMasks:
-        @allure_commons.hookimpl(tryfirst=True)
-        def report_result(self, result: object) -> None:
-            masks.mask_in_place(result, MAX_MESSAGE_CHARS)
-
-        @allure_commons.hookimpl(tryfirst=True)
-        def report_container(self, container: object) -> None:
-            masks.mask_in_place(container, MAX_MESSAGE_CHARS)
-
-    allure_commons.plugin_manager.register(AllureMasks(), "gpc-assure-allure-masks")
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -424,7 +410,6 @@ def send(
     def send_and_record(retrieve_request: RetrieveRequest) -> Exchange:
         exchange = transport.send(retrieve_request)
         exchanges.append(exchange)
-        _attach_to_allure(exchange, len(exchanges), redactor(request.config))
         return exchange
 
     return send_and_record
@@ -440,20 +425,6 @@ def record_probe(request: pytest.FixtureRequest) -> Callable[[str, ProbeResult],
         probes.append({"attempt": how, **asdict(result)})
 
     return record
-
-
-def _attach_to_allure(exchange: Exchange, number: int, masks: Redactor) -> None:
-    try:
-        import allure
-    except ImportError:  # allure is optional at run time
-        return
-    authorization = exchange.request.header("Authorization")
-    masks = masks.with_tokens_of([authorization] if authorization is not None else [])
-    allure.attach(
-        json.dumps(masks.mask(exchange.to_evidence()), separators=(",", ":")),
-        name=masks.text(f"exchange {number}: {exchange.request.method} {exchange.request.url}"),
-        attachment_type=allure.attachment_type.JSON,
-    )
 
 
 def _evidence_file(report_dir: Path, nodeid: str) -> Path:
@@ -643,15 +614,6 @@ class RunRecorder:
         self.finished = True
         if self.console is not None:
             self.console.finish(records)
-        allure_dir = self.config.getoption("allure_report_dir", None)
-        if allure_dir:
-            provider = self.session.redactor().mask(self.session.configured)
-            Path(allure_dir).mkdir(parents=True, exist_ok=True)
-            (Path(allure_dir) / "environment.properties").write_text(
-                f"spec_version={provider.spec}\nprovider={provider.base_url or 'embedded'}\n"
-                f"suite_version={__version__}\n",
-                encoding="utf-8",
-            )
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         written = self.session.written
