@@ -30,6 +30,7 @@ from allure_commons.model2 import (
 )
 from allure_commons.utils import md5
 
+from gpc_assure.report.folder import write_new_text
 from gpc_assure.report.records import shown_name
 
 RESULTS_DIR = "allure-results"
@@ -367,6 +368,8 @@ def write_allure(results_dir: Path, report: Mapping[str, Any]) -> Path:
     if error:
         logger.report_result(run_error_result(report, error))
     lines = [f"{key}={_property(value)}" for key, value in environment(report).items()]
-    (results_dir / "environment.properties").write_text("\n".join(lines) + "\n", "ascii")
-    (results_dir / "categories.json").write_text(json.dumps(CATEGORIES, indent=2), "utf-8")
+    properties = "\n".join(lines) + "\n"  # ASCII: every other character is escaped
+    write_new_text(results_dir / "environment.properties", properties, exclusive=False)
+    categories = json.dumps(CATEGORIES, indent=2)
+    write_new_text(results_dir / "categories.json", categories, exclusive=False)
     return results_dir
