@@ -62,6 +62,8 @@ def _scenario(report_dir: Path, record: ScenarioRecord) -> dict[str, Any]:
         "feature_file": record.feature_file,
         "line": record.line,
         "duration": round(record.duration, 6),
+        "started_at": record.started_at,
+        "parameters": record.parameters,
         "evidence": record.evidence,
     }
 

@@ -29,9 +29,21 @@ class ScenarioRecord:
     duration: float = 0.0
     feature_file: str = ""  # relative to the suite root, e.g. features/unknown_document.feature
     line: int = 0  # the scenario's line in its feature file
+    started_at: str = ""  # when the scenario began (ISO 8601, milliseconds)
+    parameters: dict[str, str] = field(default_factory=dict)
+    """What this run of the scenario was given: its example row (column: value) and, for a
+    scenario run once per configured document, `document`."""
 
 
 RECORDS_FILE = "records.jsonl"
+
+
+def moment(epoch_seconds: float) -> str:
+    """A moment as records and evidence write it (ISO 8601 in UTC, milliseconds); "" when
+    unknown (0)."""
+    if not epoch_seconds:
+        return ""
+    return datetime.fromtimestamp(epoch_seconds, UTC).isoformat(timespec="milliseconds")
 
 
 def example_of(node_id: str, name: str) -> str:

@@ -78,35 +78,6 @@ class Redactor:
             return dataclasses.replace(value, **changes)
         return value
 
-    def mask_in_place(self, target: object, limit: int | None = None) -> None:
-        """Mask every string held by `target`'s attributes (and their lists, dicts, objects),
-        cut to `limit` characters if given: for results a third-party writer is about to
-        serialise, such as Allure's."""
-        if not self.active and limit is None:
-            return
-        seen: set[int] = set()
-
-        def walk(node: Any) -> Any:
-            if isinstance(node, str):
-                text = self.text(node) if self.active else node
-                if limit is not None and len(text) > limit:
-                    return f"{text[:limit]}... ({len(text) - limit:,} more characters)"
-                return text
-            if id(node) in seen:
-                return node
-            seen.add(id(node))
-            if isinstance(node, list):
-                node[:] = [walk(item) for item in node]
-            elif isinstance(node, dict):
-                for key in list(node):
-                    node[key] = walk(node[key])
-            elif hasattr(node, "__dict__") and not isinstance(node, type):
-                for name, value in vars(node).items():
-                    setattr(node, name, walk(value))
-            return node
-
-        walk(target)
-
     def _entry(self, key: object, value: Any) -> Any:
         if self.tokens and key == "jwt" and isinstance(value, dict):
             return {k: REDACTED if k == "signature" else self.mask(v) for k, v in value.items()}

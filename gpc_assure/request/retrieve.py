@@ -20,7 +20,7 @@ class RetrieveRequest:
 
     method: str
     url: str
-    headers: tuple[Header, ...] = field(repr=False)  # a repr (e.g. Allure's) shows no token
+    headers: tuple[Header, ...] = field(repr=False)  # a repr (a failure's) shows no token
     query: tuple[tuple[str, str], ...] = ()
     body: bytes = field(default=b"", repr=False)
     via_proxy: bool = False

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from gpc_assure.report.records import ScenarioRecord
+from gpc_assure.report.records import ScenarioRecord, moment
 
 
 def _one_line(report: pytest.TestReport) -> str:
@@ -60,4 +60,6 @@ def outcome_of(
         duration=sum(phase.duration for phase in phases.values()),
         feature_file=props.get("feature_file", [""])[0],
         line=int(props.get("line", ["0"])[0]),
+        started_at=moment(min((phase.start for phase in phases.values()), default=0.0)),
+        parameters=json.loads(props.get("parameters", ["{}"])[0]),
     )

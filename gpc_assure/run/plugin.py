@@ -9,8 +9,9 @@ written. It stays passive in sessions that collect no scenarios.
 import json
 import os
 import re
+import time
 from collections.abc import Callable, Generator
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +19,8 @@ import pytest
 from pytest_bdd.parser import Scenario, ScenarioTemplate
 from pytest_bdd.reporting import scenario_reports_registry
 from pytest_bdd.scenario import scenario_wrapper_template_registry
+from pytest_bdd.steps import step_function_context_registry
 
-from gpc_assure import __version__
 from gpc_assure.checks.verdict import Judge, NoResponseError, RequirementFailure
 from gpc_assure.config.pem_env import PemFiles
 from gpc_assure.config.provider_config import (
@@ -29,7 +30,7 @@ from gpc_assure.config.provider_config import (
     load_config,
 )
 from gpc_assure.report.folder import write_new_text
-from gpc_assure.report.records import totals
+from gpc_assure.report.records import moment, totals
 from gpc_assure.report.redaction import Redactor
 from gpc_assure.report.terminal_text import printable
 from gpc_assure.request.retrieve import RetrieveRequest
@@ -42,7 +43,7 @@ from gpc_assure.run.session import RunOptions, RunSession, SessionError, default
 from gpc_assure.spec.catalogue import catalogue
 from gpc_assure.spec.paths import FEATURES_DIR, STEPS_DIR, SUITE_ROOT
 from gpc_assure.transport.client import Transport
-from gpc_assure.transport.exchange import MAX_MESSAGE_CHARS, Exchange, bounded_text
+from gpc_assure.transport.exchange import Exchange, bounded_text
 from gpc_assure.transport.tls_probe import ProbeResult
 
 REQ_TAG = re.compile(r"^req:(?P<id>[A-Z0-9-]+)$")
@@ -54,6 +55,17 @@ _JUDGE = pytest.StashKey[Judge]()
 _EXCHANGES = pytest.StashKey[list[Exchange]]()
 _PROBES = pytest.StashKey[list[dict[str, object]]]()
 _STEP = pytest.StashKey[int]()
+_STEP_RUNS = pytest.StashKey[dict[int, "StepRun"]]()
+OTHER_ALLURE_PLUGINS = ("allure_pytest", "allure_pytest_bdd")
+"""Allure's own pytest plugins, which register `--alluredir` themselves."""
+
+
+@dataclass(frozen=True)
+class StepRun:
+    """When a Gherkin step started, and the values its text gave its step definition."""
+
+    started: float  # seconds since the epoch
+    arguments: dict[str, str]
 
 
 def _handed_session(config: pytest.Config) -> RunSession | None:
@@ -72,6 +84,7 @@ def _own_session(config: pytest.Config) -> RunSession:
         pem_files.remove()
         raise pytest.UsageError(str(exc)) from None
     sign_key = config.getoption("gpc_sign_key")
+    allure_dir = config.getoption("gpc_allure_dir", None)
     options = RunOptions(
         report_dir=Path(config.getoption("report_dir") or default_report_dir()),
         force=bool(config.getoption("gpc_force")),
@@ -81,6 +94,7 @@ def _own_session(config: pytest.Config) -> RunSession:
         jobs=int(config.getoption("gpc_jobs")),
         requirements=tuple(config.getoption("gpc_requirement") or ()),
         families=tuple(config.getoption("gpc_family") or ()),
+        allure_dir=Path(allure_dir) if allure_dir else None,
     )
     return RunSession(provider, options, pem_files)
 
@@ -128,8 +142,15 @@ def _scenario_redactor(item: pytest.Item) -> Redactor:
     return redactor(item.config).with_tokens_of(a for a in sent if a is not None)
 
 
-def pytest_addoption(parser: pytest.Parser) -> None:
+def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginManager) -> None:
     group = parser.getgroup("gpc-assure", "GP Connect Access Document conformance")
+    if not any(pluginmanager.hasplugin(name) for name in OTHER_ALLURE_PLUGINS):
+        group.addoption(
+            "--alluredir",
+            dest="gpc_allure_dir",
+            metavar="DIR",
+            help="write the Allure results here instead of <report-dir>/allure-results",
+        )
     group.addoption(
         "--provider-config",
         metavar="FILE",
@@ -189,8 +210,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
-    """Before JUnit and Allure configure themselves: the session, its claimed report folder
-    (when this run is the scenarios') and the Allure results folder inside it."""
+    """Before JUnit configures itself: the session and its claimed report folder (when this
+    run is the scenarios')."""
     config.addinivalue_line("markers", "req(id): the catalogue requirement a scenario checks")
     config.addinivalue_line(
         "markers", "each_document: run the scenario once per configured document"
@@ -209,8 +230,6 @@ def pytest_configure(config: pytest.Config) -> None:
             session.claim_folder()
     except SessionError as exc:
         raise _usage(exc) from None
-    if hasattr(config.option, "allure_report_dir") and not config.option.allure_report_dir:
-        config.option.allure_report_dir = str(session.report_dir / "allure-results")
     jobs = session.options.jobs
     if jobs > 1 and hasattr(os, "fork"):
         config.pluginmanager.register(ForkedRunner(jobs), "gpc-assure-forked-runs")
@@ -222,28 +241,6 @@ def pytest_configure(config: pytest.Config) -> None:
     if console is not None:
         config.pluginmanager.register(console, "gpc-assure-console")
     config.pluginmanager.register(RunRecorder(config, console), "gpc-assure-recorder")
-    _mask_allure_results(redactor(config))
-
-
-def _mask_allure_results(masks: Redactor) -> None:
-    """Have Allure's results masked and their messages bounded before its file writer
-    serialises them (step parameters are the reprs of step arguments, such as the
-    configuration; a failure message may quote a hostile body at length)."""
-    try:
-        import allure_commons
-    except ImportError:  # allure is optional at run time
-        return
-
-    class AllureMasks:
-        @allure_commons.hookimpl(tryfirst=True)
-        def report_result(self, result: object) -> None:
-            masks.mask_in_place(result, MAX_MESSAGE_CHARS)
-
-        @allure_commons.hookimpl(tryfirst=True)
-        def report_container(self, container: object) -> None:
-            masks.mask_in_place(container, MAX_MESSAGE_CHARS)
-
-    allure_commons.plugin_manager.register(AllureMasks(), "gpc-assure-allure-masks")
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -296,6 +293,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         item.user_properties.append(("feature_file", _feature_file(template)))
         item.user_properties.append(("line", template.line_number))
         item.user_properties.append(("scenario", _rendered(item, template).name))
+        item.user_properties.append(("parameters", json.dumps(_parameters(item))))
         tags = sorted(template.tags | template.feature.tags)
         item.user_properties.append(("tags", json.dumps(tags)))
         requirements = sorted({mark.args[0] for mark in item.iter_markers("req")})
@@ -371,10 +369,25 @@ def judge(request: pytest.FixtureRequest) -> Judge:
     return judge
 
 
-def pytest_bdd_before_step(request: pytest.FixtureRequest, scenario: Scenario, step: Any) -> None:
-    """Remember which step runs, so that each finding names the step that judged it."""
+def pytest_bdd_before_step(
+    request: pytest.FixtureRequest, scenario: Scenario, step: Any, step_func: Callable[..., object]
+) -> None:
+    """Remember which step runs, so that each finding names the step that judged it, and when
+    it started with which values from its text."""
     index = next((i for i, s in enumerate(scenario.steps) if s is step), -1)
     request.node.stash[_STEP] = index
+    runs = request.node.stash.setdefault(_STEP_RUNS, {})
+    runs[index] = StepRun(time.time(), _step_arguments(step, step_func))
+
+
+def _step_arguments(step: Any, step_func: Callable[..., object]) -> dict[str, str]:
+    """The values the step's text gives its definition (`{status:d}` in "the response status
+    is 404" gives status: 404): the step's own words, never the fixtures it also receives."""
+    for context in list(step_function_context_registry.values()):
+        if context.step_func is step_func and context.parser.is_matching(step.name):
+            parsed = context.parser.parse_arguments(step.name) or {}
+            return {str(name): str(value) for name, value in parsed.items()}
+    return {}
 
 
 @pytest.hookimpl(trylast=True)
@@ -397,7 +410,6 @@ def send(
     def send_and_record(retrieve_request: RetrieveRequest) -> Exchange:
         exchange = transport.send(retrieve_request)
         exchanges.append(exchange)
-        _attach_to_allure(exchange, len(exchanges), redactor(request.config))
         return exchange
 
     return send_and_record
@@ -415,20 +427,6 @@ def record_probe(request: pytest.FixtureRequest) -> Callable[[str, ProbeResult],
     return record
 
 
-def _attach_to_allure(exchange: Exchange, number: int, masks: Redactor) -> None:
-    try:
-        import allure
-    except ImportError:  # allure is optional at run time
-        return
-    authorization = exchange.request.header("Authorization")
-    masks = masks.with_tokens_of([authorization] if authorization is not None else [])
-    allure.attach(
-        json.dumps(masks.mask(exchange.to_evidence()), separators=(",", ":")),
-        name=masks.text(f"exchange {number}: {exchange.request.method} {exchange.request.url}"),
-        attachment_type=allure.attachment_type.JSON,
-    )
-
-
 def _evidence_file(report_dir: Path, nodeid: str) -> Path:
     slug = re.sub(r"[^A-Za-z0-9_.-]+", "_", nodeid.split("::")[-1])[:150]
     return report_dir / "evidence" / f"{slug}.json"
@@ -436,6 +434,19 @@ def _evidence_file(report_dir: Path, nodeid: str) -> Path:
 
 def _template(item: pytest.Item) -> ScenarioTemplate | None:
     return scenario_wrapper_template_registry.get(getattr(item, "obj", None))  # type: ignore[arg-type]
+
+
+def _parameters(item: pytest.Item) -> dict[str, str]:
+    """What this run of a scenario was given: its example row and its configured document."""
+    callspec = getattr(item, "callspec", None)
+    if callspec is None:
+        return {}
+    example = callspec.params.get("_pytest_bdd_example", {})
+    parameters = {str(column): str(value) for column, value in example.items()}
+    document = callspec.params.get("configured_document")
+    if isinstance(document, DocumentExpectation):
+        parameters["document"] = document.id
+    return parameters
 
 
 def _rendered(item: pytest.Item, template: ScenarioTemplate) -> Scenario:
@@ -449,7 +460,8 @@ def _step_statuses(
     item: pytest.Item, template: ScenarioTemplate, ran: bool
 ) -> list[dict[str, Any]]:
     """The scenario's Gherkin steps, each passed, failed, skipped or not run, with its line and
-    how long it took.
+    how long it took; one that ran also with when it started, the values its text gave, and
+    which of the scenario's findings it judged (their indices).
 
     A step failed when it judged a requirement unmet; the scenario stops early only when a
     step could not run at all (an error, or a skip).
@@ -460,6 +472,8 @@ def _step_statuses(
     judge = item.stash.get(_JUDGE, None)
     judged_failed = judge.failed_steps() if judge is not None else set()
     concluded = judge is not None and judge.concluded
+    findings = judge.findings if judge is not None else []
+    runs = item.stash.get(_STEP_RUNS, {}) if ran else {}
     statuses: list[dict[str, Any]] = []
     rest = "skipped" if not ran else None  # the status of every step after the scenario stopped
     for index, step in enumerate(steps):
@@ -474,15 +488,20 @@ def _step_statuses(
         else:
             status = "passed"
         took = reports[index].duration if index < len(reports) else 0.0
-        statuses.append(
-            {
-                "keyword": step.keyword,
-                "text": step.name,
-                "status": status,
-                "line": step.line_number,
-                "duration": round(took, 6),
-            }
-        )
+        entry: dict[str, Any] = {
+            "keyword": step.keyword,
+            "text": step.name,
+            "status": status,
+            "line": step.line_number,
+            "duration": round(took, 6),
+        }
+        if (run := runs.get(index)) is not None:
+            entry["started_at"] = moment(run.started)
+            if run.arguments:
+                entry["arguments"] = run.arguments
+        if judged := [n for n, finding in enumerate(findings) if finding.step == index]:
+            entry["findings"] = judged
+        statuses.append(entry)
     return statuses
 
 
@@ -595,15 +614,6 @@ class RunRecorder:
         self.finished = True
         if self.console is not None:
             self.console.finish(records)
-        allure_dir = self.config.getoption("allure_report_dir", None)
-        if allure_dir:
-            provider = self.session.redactor().mask(self.session.configured)
-            Path(allure_dir).mkdir(parents=True, exist_ok=True)
-            (Path(allure_dir) / "environment.properties").write_text(
-                f"spec_version={provider.spec}\nprovider={provider.base_url or 'embedded'}\n"
-                f"suite_version={__version__}\n",
-                encoding="utf-8",
-            )
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         written = self.session.written

@@ -21,6 +21,7 @@ from gpc_assure.config.provider_config import (
     ProviderConfig,
     to_resolved_dict,
 )
+from gpc_assure.report.allure import RESULTS_DIR, write_allure
 from gpc_assure.report.assurance import build_report, write_assurance_report
 from gpc_assure.report.cucumber import write_cucumber
 from gpc_assure.report.folder import ReportFolderError, claim, write_new_text
@@ -77,6 +78,7 @@ class RunOptions:
     requirements: tuple[str, ...] = ()  # run only the scenarios tagged with these ids
     families: tuple[str, ...] = ()  # run only these families (feature file names)
     verbosity: int = 0  # -1: the verdict line only; 1: a line for every scenario
+    allure_dir: Path | None = None  # the Allure results' folder (default in the report folder)
 
 
 @dataclass(frozen=True)
@@ -168,7 +170,7 @@ class RunSession:
         self._claimed = False
         self.written: Written | None = None
 
-    def __repr__(self) -> str:  # never the configuration's values: Allure records reprs
+    def __repr__(self) -> str:  # never the configuration's values
         return f"RunSession({self.report_dir})"
 
     @property
@@ -326,6 +328,7 @@ class RunSession:
         )
         write_assurance_report(self.report_dir, report)
         write_junit(self.report_dir, records, _junit_facts(report))
+        write_allure(self.options.allure_dir or self.report_dir / RESULTS_DIR, report)
         if error is None:
             write_cucumber(self.report_dir, report)
         self.written = Written(records, Verdict.of(report))
