@@ -4,7 +4,15 @@ from dataclasses import dataclass
 
 RELEASED_BINARY_READ = "urn:nhs:names:services:gpconnect:documents:fhir:rest:read:binary-1"
 DRAFT_BINARY_READ = "urn:nhs:names:services:gpconnect-documents:fhir:rest:read:binary-1"
-DOCUMENT_SEARCH = "urn:nhs:names:services:gpconnect:documents:fhir:rest:search:documentreference-1"
+RELEASED_PATIENT_SEARCH = "urn:nhs:names:services:gpconnect:documents:fhir:rest:search:patient-1"
+DRAFT_PATIENT_SEARCH = "urn:nhs:names:services:gpconnect-documents:fhir:rest:search:patient-1"
+RELEASED_DOCUMENT_SEARCH = (
+    "urn:nhs:names:services:gpconnect:documents:fhir:rest:search:documentreference-1"
+)
+DRAFT_DOCUMENT_SEARCH = (
+    "urn:nhs:names:services:gpconnect-documents:fhir:rest:search:documentreference-1"
+)
+DOCUMENT_SEARCH = RELEASED_DOCUMENT_SEARCH
 METADATA_READ = "urn:nhs:names:services:gpconnect:documents:fhir:rest:read:metadata-1"
 
 
@@ -15,6 +23,10 @@ class SpecVersion:
     name: str
     title: str
     binary_read_interaction: str
+    patient_search_interaction: str
+    """Find a Patient (Access Document flavour)."""
+    document_search_interaction: str
+    """The search for a patient's DocumentReferences."""
     requested_scope: str
     size_limit_bytes: int | None
     """Larger documents are answered 404 NO_RECORD_FOUND (None: no limit in this version)."""
@@ -25,6 +37,8 @@ SPEC_VERSIONS: dict[str, SpecVersion] = {
         name="1.6",
         title="GP Connect 1.6 (Access Document as merged into the 1.6 specification)",
         binary_read_interaction=RELEASED_BINARY_READ,
+        patient_search_interaction=RELEASED_PATIENT_SEARCH,
+        document_search_interaction=RELEASED_DOCUMENT_SEARCH,
         requested_scope="patient/*.read",
         size_limit_bytes=5 * 1000 * 1000,
     ),
@@ -32,6 +46,8 @@ SPEC_VERSIONS: dict[str, SpecVersion] = {
         name="1.0",
         title="Access Document 1.0.1",
         binary_read_interaction=RELEASED_BINARY_READ,
+        patient_search_interaction=RELEASED_PATIENT_SEARCH,
+        document_search_interaction=RELEASED_DOCUMENT_SEARCH,
         requested_scope="patient/*.read",
         size_limit_bytes=None,
     ),
@@ -39,6 +55,8 @@ SPEC_VERSIONS: dict[str, SpecVersion] = {
         name="draft",
         title="Access Document, earliest draft of 'Retrieve a patient's document'",
         binary_read_interaction=DRAFT_BINARY_READ,
+        patient_search_interaction=DRAFT_PATIENT_SEARCH,
+        document_search_interaction=DRAFT_DOCUMENT_SEARCH,
         requested_scope="patient/*.read",
         size_limit_bytes=None,
     ),
