@@ -117,8 +117,9 @@ def _run_parser(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> N
         action="append",
         default=[],
         metavar="NAME",
-        help="mask the value of this request header or JWT claim path in every output "
-        "(repeatable; e.g. Ssp-From, Ssp-To, requesting_organization.identifier.value)",
+        help="mask the value of this request header or JWT claim path, or (nhs_numbers) the "
+        "test patients' NHS numbers, in every output (repeatable; e.g. Ssp-From, Ssp-To, "
+        "requesting_organization.identifier.value, nhs_numbers)",
     )
     add_config_arguments(run)
 

@@ -134,6 +134,42 @@ def test_documents_flags_without_file() -> None:
     assert config.documents == (DocumentExpectation("x1"),)
 
 
+NHS_A, NHS_B, NHS_C = "9690937278", "9690937286", "9476719931"
+
+
+@pytest.mark.parametrize(
+    ("use_file", "use_env", "flags", "expected"),
+    [
+        (False, False, [], ()),
+        (True, False, [], (NHS_A,)),
+        (True, True, [], (NHS_B, NHS_C)),
+        (True, True, [NHS_C], (NHS_C,)),
+        (False, False, [NHS_A, NHS_B], (NHS_A, NHS_B)),
+    ],
+)
+def test_nhs_numbers_precedence(
+    tmp_path: Path, use_file: bool, use_env: bool, flags: list[str], expected: tuple[str, ...]
+) -> None:
+    config_file = write(tmp_path, f'nhs_numbers = ["{NHS_A}"]\n') if use_file else None
+    env = {"GPC_ASSURE_NHS_NUMBERS": f" {NHS_B} ,{NHS_C}"} if use_env else {}
+    overrides = parse_flags([arg for n in flags for arg in ("--nhs-number", n)])
+    assert load_config(config_file, env, overrides).nhs_numbers == expected
+
+
+def test_nhs_numbers_survive_the_resolved_dict_and_the_embedded_provider(
+    pem_files: dict[str, Path],
+) -> None:
+    config = load_config(None, {"GPC_ASSURE_NHS_NUMBERS": f"{NHS_A},{NHS_B}"}, {})
+    resolved = to_resolved_dict(config)
+    assert resolved["nhs_numbers"] == [NHS_A, NHS_B]
+    assert from_resolved_dict(json.loads(json.dumps(resolved))) == config
+    embedded = config.with_embedded(
+        "https://127.0.0.1:8443/fhir", pem_files["ca"], pem_files["cert"], pem_files["key"],
+        "999", (),
+    )  # fmt: skip
+    assert embedded.nhs_numbers == (NHS_A, NHS_B)
+
+
 def test_empty_env_values_count_as_unset(tmp_path: Path) -> None:
     env = {"GPC_ASSURE_SPEC": "", "GPC_ASSURE_DOCUMENT_IDS": ""}
     config = load_config(write(tmp_path, 'spec = "1.0"\n' + DOCUMENTS_FILE), env, {})
@@ -152,6 +188,7 @@ def test_defaults() -> None:
     assert config.consumer.iss == "https://consumer.gpc-assure.invalid/"
     assert config.consumer.device_version
     assert config.oversize_document_id is None
+    assert config.nhs_numbers == ()
     assert config.transport_assured
 
 
@@ -324,6 +361,22 @@ BAD_INPUTS = [
     Bad("unknown id is a configured document", "unknown_document_id",
         flags=["--document-id", "a", "--unknown-document-id", "a"]),
     Bad("bad oversize id", "oversize_document_id", flags=["--oversize-document-id", "a b"]),
+    Bad("NHS number check digit", "nhs_numbers[0]", flags=["--nhs-number", "9476719932"],
+        source="--nhs-number", contains="got '9476719932'; expected an NHS number: 10 digits "
+        "passing the Modulus 11 check (check digit 2, Modulus 11 gives 1)"),
+    Bad("NHS number too short in env", "nhs_numbers[1]",
+        env={"GPC_ASSURE_NHS_NUMBERS": "9690937278,947671993"}, source="GPC_ASSURE_NHS_NUMBERS",
+        contains="(not 10 digits)"),
+    Bad("NHS number empty in env", "nhs_numbers[1]",
+        env={"GPC_ASSURE_NHS_NUMBERS": "9690937278,,9690937286"}, contains="(not 10 digits)"),
+    Bad("NHS number with no check digit", "nhs_numbers[0]", toml='nhs_numbers = ["1234567890"]\n',
+        source="providers.toml line 1", contains="Modulus 11 gives 10"),
+    Bad("NHS number as TOML integer", "nhs_numbers[0]", toml="nhs_numbers = [9690937278]\n",
+        contains="quote it in TOML"),
+    Bad("NHS numbers not an array", "nhs_numbers", toml='nhs_numbers = "9690937278"\n'),
+    Bad("NHS number listed twice", "nhs_numbers[1]",
+        flags=["--nhs-number", "9690937278", "--nhs-number", "9690937278"],
+        contains="listed twice"),
     Bad("missing CA file", "tls.ca", flags=["--ca", "{tmp}/nope.pem"], source="--ca"),
     Bad("CA path is a directory", "tls.ca", env={"GPC_ASSURE_TLS_CA": "{tmp}"}),
     Bad("CA empty in file", "tls.ca", toml='[tls]\nca = ""\n'),
@@ -428,6 +481,7 @@ provider_asid = "1"
 consumer_asid = "2"
 unknown_document_id = "missing-1"
 oversize_document_id = "big-1"
+nhs_numbers = ["9690937278", "9476719931"]
 [consumer]
 ods_code = "B82617"
 [tls]
@@ -478,6 +532,7 @@ def test_from_resolved_dict_does_not_merge_env(monkeypatch: pytest.MonkeyPatch) 
         ({"bogus": 1}, "bogus"),
         ({"timeouts": {"connect": 0}}, "timeouts.connect"),
         ({"documents": [{"id": "a"}, {"id": "a"}]}, "documents[1].id"),
+        ({"nhs_numbers": ["9476719932"]}, "nhs_numbers[0]"),
         ({"tls": {"ca": "/definitely/not/here.pem"}}, "tls.ca"),
         ({"transport_assured": False}, "transport_assured"),
         ({"unknown_document_id_generated": "yes"}, "unknown_document_id_generated"),
@@ -559,6 +614,7 @@ def test_example_toml_with_optional_lines_enabled(
     assert config.tls.client_key == pem_files["key"]
     assert config.tls.expired_client_cert == pem_files["cert"]
     assert config.tls.other_host_client_key == pem_files["key"]
+    assert config.nhs_numbers == ("9690937278",)
 
 
 @pytest.mark.parametrize("kind", ["expired", "other_host"])

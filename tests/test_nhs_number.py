@@ -25,8 +25,8 @@ def test_valid_numbers(value: str) -> None:
 @pytest.mark.parametrize(
     ("value", "reason"),
     [
-        ("9476719932", "the check digit is 2, Modulus 11 requires 1"),
-        ("1234567890", "no NHS number starts with these nine digits"),
+        ("9476719932", "check digit 2, Modulus 11 gives 1"),
+        ("1234567890", "Modulus 11 gives 10"),
         ("947671993", "10 digits"),
         ("94767199311", "10 digits"),
         ("947 671 9931", "10 digits"),
@@ -38,7 +38,8 @@ def test_valid_numbers(value: str) -> None:
 def test_invalid_numbers(value: str, reason: str) -> None:
     assert not is_valid_nhs_number(value)
     problem = nhs_number_problem(value)
-    assert problem is not None and reason in problem
+    assert problem is not None
+    assert reason in problem
     assert "\n" not in problem
 
 

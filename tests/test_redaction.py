@@ -4,7 +4,8 @@ import base64
 import json
 from dataclasses import dataclass
 
-from gpc_assure.report.redaction import REDACTED, Redactor
+from gpc_assure.config.provider_config import load_config, to_resolved_dict
+from gpc_assure.report.redaction import REDACTED, Redactor, secret_values
 
 NAME = "Surgery Zoë & Co <North>"
 
@@ -47,3 +48,15 @@ def test_a_named_claim_masks_every_authorization_value_and_its_parts() -> None:
 def test_an_inactive_redactor_changes_nothing() -> None:
     value = {"a": NAME}
     assert Redactor().mask(value) is value
+
+
+def test_nhs_numbers_name_the_configured_test_patients() -> None:
+    numbers = ["9690937278", "9476719931"]
+    config = load_config(None, {}, {"nhs_numbers": numbers, "base_url": "https://p.test/fhir"})
+    values, claim_named = secret_values(config, ["nhs_numbers"])
+    assert (values, claim_named) == (set(numbers), False)
+    resolved = Redactor.of(values, tokens=False).mask(to_resolved_dict(config))
+    query = ("identifier", f"https://fhir.nhs.uk/Id/nhs-number|{numbers[0]}")
+    shown = json.dumps([resolved, Redactor.of(values, tokens=False).mask(query)])
+    assert not any(number in shown for number in numbers)
+    assert resolved["nhs_numbers"] == [REDACTED, REDACTED]

@@ -17,6 +17,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from gpc_assure import __version__
+from gpc_assure.spec.nhs_number import nhs_number_problem
 from gpc_assure.spec.versions import SPEC_VERSIONS
 
 ENV_PREFIX = "GPC_ASSURE_"
@@ -280,6 +281,32 @@ def split_document_ids(value: str | Sequence[str]) -> list[dict[str, object]]:
     return documents
 
 
+def check_nhs_numbers(value: object) -> tuple[str, ...]:
+    """A list of distinct NHS numbers, each ten digits passing the Modulus 11 check."""
+    if not isinstance(value, list | tuple):
+        raise Invalid("an array of NHS numbers (strings of 10 digits)")
+    numbers: list[str] = []
+    for index, item in enumerate(value):
+        if not isinstance(item, str):
+            expected = f"an NHS number as a string of 10 digits, not {type_name(item)}"
+            raise Invalid(expected + " (quote it in TOML)", suffix=f"[{index}]", given=item)
+        problem = nhs_number_problem(item)
+        if problem is not None:
+            expected = f"an NHS number: 10 digits passing the Modulus 11 check ({problem})"
+            raise Invalid(expected, suffix=f"[{index}]", given=item)
+        if item in numbers:
+            expected = "distinct NHS numbers (this one is listed twice)"
+            raise Invalid(expected, suffix=f"[{index}]", given=item)
+        numbers.append(item)
+    return tuple(numbers)
+
+
+def split_list(value: str | Sequence[str]) -> list[str]:
+    """Comma-separated (env) or repeated (CLI) values, each stripped of surrounding spaces."""
+    items = [value] if isinstance(value, str) else list(value)
+    return [part.strip() for item in items for part in item.split(",")]
+
+
 def closest(name: str, candidates: Sequence[str] | Mapping[str, object]) -> str | None:
     """The candidate that contains ``name`` (if 3+ characters), else the closest by difflib."""
     options = list(candidates)
@@ -299,7 +326,7 @@ def did_you_mean(name: str, candidates: Sequence[str] | Mapping[str, object]) ->
 
 # --- the table ------------------------------------------------------------------------------
 
-KindName = Literal["text", "number", "size", "path", "documents"]
+KindName = Literal["text", "number", "size", "path", "documents", "list"]
 
 
 @dataclass(frozen=True)
@@ -332,6 +359,7 @@ NUMBER = Kind("number", "a number", (int, float), _float_from_text)
 SIZE = Kind("size", "an integer or a size string", (int, str), parse_size)
 PATH = Kind("path", "a file path string", (str, PurePath), str)
 DOCUMENTS = Kind("documents", "an array of [[documents]] tables", (list, tuple), split_document_ids)
+TEXT_LIST = Kind("list", "an array of strings", (list, tuple), split_list)
 
 
 @dataclass(frozen=True)
@@ -435,6 +463,13 @@ FIELDS: tuple[FieldDef, ...] = (
         "a document id to retrieve, optionally with its expectations: "
         "ID[,content_type=TYPE][,sha256=HEX] (repeatable); replaces the file's [[documents]] list",
         "ID", flag_name="--document-id", env_name="GPC_ASSURE_DOCUMENT_IDS", repeatable=True,
+    ),
+    FieldDef(
+        "nhs_numbers", TEXT_LIST, (), check_nhs_numbers,
+        "NHS number of a test patient whose documents are found by searching the provider "
+        "(Find a Patient, then the patient's DocumentReferences); 10 digits passing the "
+        "Modulus 11 check (repeatable)",
+        "N", flag_name="--nhs-number", repeatable=True,
     ),
     _consumer("iss", "https://consumer.gpc-assure.invalid/", check_endpoint_url,
               "JWT iss: the consumer system's Spine endpoint URL"),

@@ -139,6 +139,8 @@ class ProviderConfig:
     connect_timeout: float
     read_timeout: float
     max_response_bytes: int
+    nhs_numbers: tuple[str, ...] = ()
+    """Test patients whose documents are found by searching the provider (Modulus 11 valid)."""
     unknown_document_id_generated: bool = False
 
     @property
@@ -313,7 +315,7 @@ def _is_text(field: FieldDef, value: object) -> bool:
     if isinstance(value, str):
         return True
     return (
-        field.kind is DOCUMENTS
+        field.repeatable
         and isinstance(value, list | tuple)
         and bool(value)
         and all(isinstance(item, str) for item in value)
@@ -460,7 +462,7 @@ def load_config(
 
 
 def _describe_default(field: FieldDef) -> str:
-    if field.kind is DOCUMENTS:
+    if field.repeatable:
         return "none"
     if field.default is None:
         return {

@@ -101,14 +101,23 @@ def _claim(claims: dict[str, object], path: str) -> list[str]:
     return flat
 
 
+NHS_NUMBERS = "nhs_numbers"
+"""The name that masks the configured test patients' NHS numbers (in search queries, answers and
+the resolved configuration)."""
+
+
 def secret_values(config: ProviderConfig, names: Iterable[str]) -> tuple[set[str], bool]:
-    """The literal values of the named headers and JWT claims, and whether any claim is named
-    (then whole tokens must go too: their base64 would still carry the values)."""
+    """The literal values of the named headers, JWT claims and (`nhs_numbers`) NHS numbers, and
+    whether any claim is named (then whole tokens must go too: their base64 would still carry
+    the values)."""
     request = valid_request(config, "redaction-probe")
     claims = valid_claims(config, 0)
     values: set[str] = set()
     claim_named = False
     for name in names:
+        if name == NHS_NUMBERS:
+            values.update(config.nhs_numbers)
+            continue
         header = request.header(name)
         if header is not None:
             values.add(header)
@@ -116,7 +125,7 @@ def secret_values(config: ProviderConfig, names: Iterable[str]) -> tuple[set[str
         found = _claim(claims, name)
         if not found:
             raise ValueError(
-                f"--redact {name}: not a request header or JWT claim path "
+                f"--redact {name}: not a request header, JWT claim path or {NHS_NUMBERS} "
                 "(e.g. Ssp-From, Ssp-To, requesting_organization.identifier.value)"
             )
         values.update(found)

@@ -13,14 +13,14 @@ _TEN_DIGITS = re.compile(r"[0-9]{10}")
 def nhs_number_problem(value: str) -> str | None:
     """Why `value` is not a valid NHS number, in one line, or None when it is one."""
     if not _TEN_DIGITS.fullmatch(value):
-        return "an NHS number is 10 digits (0-9), nothing else"
+        return "not 10 digits"
     digits = [int(c) for c in value]
     remainder = sum(d * w for d, w in zip(digits[:9], range(10, 1, -1), strict=True)) % 11
     check = (11 - remainder) % 11
     if check == 10:
-        return "no NHS number starts with these nine digits (the Modulus 11 check digit would be 10)"
+        return "Modulus 11 gives 10 for the first nine digits: no NHS number starts so"
     if check != digits[9]:
-        return f"the check digit is {digits[9]}, Modulus 11 requires {check}"
+        return f"check digit {digits[9]}, Modulus 11 gives {check}"
     return None
 
 

@@ -133,6 +133,7 @@ def test_plain_pytest_with_a_provider_config(
         (["--base-url", "not a url"], "base_url"),
         (["--spec", "2.0"], "spec"),
         (["--provider-asid", "ABC"], "provider_asid"),
+        (["--nhs-number", "9476719932"], "nhs_numbers[0]"),
         (["--ca", "/nonexistent/ca.pem", "--base-url", "https://127.0.0.1:9/x"], "tls.ca"),
         (["--config", "/nonexistent/provider.toml"], "config"),
     ],
