@@ -10,8 +10,20 @@ from gpc_assure.request.jwt_claims import encode_unsecured, valid_claims
 from gpc_assure.spec.versions import spec_version
 
 FHIR_JSON = "application/fhir+json"
+QUERY_SAFE = ":/@"
+"""Characters a query name or value keeps as they are (RFC 3986 allows them in a query); every
+other reserved one is percent-encoded, the pipe of a token search among them."""
 
 Header = tuple[str, str]
+
+
+def encode_query(pairs: tuple[tuple[str, str], ...]) -> str:
+    """`name=value&...` in the given order, each part percent-encoded but for QUERY_SAFE, so
+    `identifier=https://fhir.nhs.uk/Id/nhs-number%7C...` and `_revinclude:recurse=...` go on
+    the wire as a FHIR consumer writes them."""
+    return "&".join(
+        f"{quote(name, safe=QUERY_SAFE)}={quote(value, safe=QUERY_SAFE)}" for name, value in pairs
+    )
 
 
 @dataclass(frozen=True)
@@ -25,6 +37,11 @@ class RetrieveRequest:
     body: bytes = field(default=b"", repr=False)
     via_proxy: bool = False
     """Sent through a Spine Secure Proxy, which may answer some requests itself."""
+
+    @property
+    def wire_url(self) -> str:
+        """The URL as sent: `url`, then the query (see `encode_query`), if any."""
+        return f"{self.url}?{encode_query(self.query)}" if self.query else self.url
 
     @property
     def document_id(self) -> str:
@@ -69,29 +86,41 @@ class RetrieveRequest:
         return self.with_header("Authorization", f"Bearer {token}")
 
 
+def service_url(config: ProviderConfig, *segments: str) -> str:
+    """`[base]/seg/ments`, or the Spine Secure Proxy form `proxy/[base]/seg/ments`; each segment
+    percent-encoded whole (an id holding `/` stays one segment)."""
+    assert config.base_url is not None, "the target provider is resolved before requests are built"
+    url = "/".join([config.base_url, *(quote(segment, safe="") for segment in segments)])
+    return f"{config.proxy_url}/{url}" if config.proxy_url else url
+
+
 def binary_url(config: ProviderConfig, document_id: str) -> str:
     """`[base]/Binary/[id]`, or the Spine Secure Proxy form `proxy/[base]/Binary/[id]`."""
-    assert config.base_url is not None, "the target provider is resolved before requests are built"
-    url = f"{config.base_url}/Binary/{quote(document_id, safe='')}"
-    return f"{config.proxy_url}/{url}" if config.proxy_url else url
+    return service_url(config, "Binary", document_id)
+
+
+def spine_headers(
+    config: ProviderConfig, interaction: str, now: int | None = None
+) -> tuple[Header, ...]:
+    """A conformant consumer's headers for `interaction`, with a fresh trace id and token."""
+    issued_at = int(time.time()) if now is None else now
+    return (
+        ("Accept", FHIR_JSON),
+        ("Ssp-TraceID", str(uuid.uuid4())),
+        ("Ssp-From", config.consumer_asid),
+        ("Ssp-To", config.provider_asid),
+        ("Ssp-InteractionID", interaction),
+        ("Authorization", f"Bearer {encode_unsecured(valid_claims(config, issued_at))}"),
+    )
 
 
 def valid_request(
     config: ProviderConfig, document_id: str, now: int | None = None
 ) -> RetrieveRequest:
     """A conformant consumer's request for `document_id`, with a fresh trace id and token."""
-    issued_at = int(time.time()) if now is None else now
-    headers: tuple[Header, ...] = (
-        ("Accept", FHIR_JSON),
-        ("Ssp-TraceID", str(uuid.uuid4())),
-        ("Ssp-From", config.consumer_asid),
-        ("Ssp-To", config.provider_asid),
-        ("Ssp-InteractionID", spec_version(config.spec).binary_read_interaction),
-        ("Authorization", f"Bearer {encode_unsecured(valid_claims(config, issued_at))}"),
-    )
     return RetrieveRequest(
         method="GET",
         url=binary_url(config, document_id),
-        headers=headers,
+        headers=spine_headers(config, spec_version(config.spec).binary_read_interaction, now),
         via_proxy=config.proxy_url is not None,
     )

@@ -321,9 +321,8 @@ class Transport:
             )
         built = self._client.build_request(
             request.method,
-            request.url,
+            request.wire_url,  # httpx would encode a query's `:` and `/` too
             headers=list(request.headers),
-            params=list(request.query) or None,
             content=request.body or None,
         )
         sent = tuple((k.decode("latin-1"), v.decode("latin-1")) for k, v in built.headers.raw)
