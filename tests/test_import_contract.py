@@ -38,6 +38,9 @@ def test_the_package_keeps_its_contracts() -> None:
     ("module", "line", "contract"),
     [
         ("spec/paths.py", "from gpc_assure.checks import verdict", "Layers follow the data flow"),
+        ("discovery/roles.py", "from gpc_assure.checks import verdict", "Layers follow"),
+        ("transport/sniff.py", "from gpc_assure.discovery import chain", "Layers follow"),
+        ("discovery/bundle.py", "import gpc_assure.provider", "Only the run layer starts"),
         ("transport/sniff.py", "import pytest", "Only the run layer imports pytest"),
         ("provider/fhir.py", "from gpc_assure.spec import paths", "imports nothing from the suite"),
         ("checks/verdict.py", "import gpc_assure.provider", "Only the run layer starts"),
