@@ -36,6 +36,8 @@ MAX_STOP_REASON_CHARS = 400
 
 
 class StepKind(StrEnum):
+    """The two searches of the chain, by the names the specification gives them."""
+
     FIND_PATIENT = "Find a Patient"
     SEARCH_DOCUMENTS = "DocumentReference search"
 
@@ -59,6 +61,7 @@ class DiscoveryStep:
 
     @property
     def asked(self) -> str:
+        """What the step asked for, in words: "NHS number N" or "Patient ID (NHS number N)"."""
         if self.kind is StepKind.FIND_PATIENT:
             return f"NHS number {self.nhs_number}"
         return f"Patient {self.patient_id} (NHS number {self.nhs_number})"
