@@ -344,6 +344,8 @@ def _stop_before_scenarios(session: RunSession, stop: Stop, keyword: str) -> Non
             file=sys.stderr,
         )
         print(f"gpc-assure: report: {where}", file=sys.stderr)
+    elif stop.kind == "discovery":
+        print(f"gpc-assure: {printable(stop.error)} (report: {where})", file=sys.stderr)
     else:
         print(
             f"gpc-assure: tester set-up, the provider was not judged: {printable(stop.reason)} "

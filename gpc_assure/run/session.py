@@ -21,16 +21,21 @@ from gpc_assure.config.provider_config import (
     ProviderConfig,
     to_resolved_dict,
 )
+from gpc_assure.discovery.chain import Discovery, discover
+from gpc_assure.discovery.roles import DocumentRoles, assign_roles, with_discovered
 from gpc_assure.report.allure import RESULTS_DIR, write_allure
 from gpc_assure.report.assurance import build_report, write_assurance_report
 from gpc_assure.report.cucumber import write_cucumber
+from gpc_assure.report.discovery import write_discovery
 from gpc_assure.report.folder import ReportFolderError, claim, write_new_text
 from gpc_assure.report.integrity import IntegrityError, sign_manifest, write_manifest
 from gpc_assure.report.junit import write_junit
 from gpc_assure.report.records import RecordStream, ScenarioRecord, write_summary
+from gpc_assure.report.redaction import NHS_NUMBERS as REDACT_NHS_NUMBERS
 from gpc_assure.report.redaction import Redactor, secret_values
 from gpc_assure.run.selection import Selection
 from gpc_assure.spec.paths import STEPS_DIR, SUITE_ROOT
+from gpc_assure.spec.versions import spec_version
 from gpc_assure.transport.client import Transport
 from gpc_assure.transport.preflight import Stop, check_before_run, unloadable_refused_clients
 from gpc_assure.transport.tls_context import TlsSetupError, client_ssl_context
@@ -168,6 +173,10 @@ class RunSession:
         self._transport: Transport | None = None
         self._redactor: Redactor | None = None
         self._claimed = False
+        self._stop: Stop | None = None
+        self._checked = False
+        self.discovery: Discovery | None = None
+        self.roles: DocumentRoles | None = None
         self.written: Written | None = None
 
     def __repr__(self) -> str:  # never the configuration's values
@@ -197,6 +206,9 @@ class RunSession:
         return self._resolved
 
     def documents(self) -> tuple[DocumentExpectation, ...]:
+        """The documents to retrieve: the configured ones and, once the preflight has found
+        them from the NHS numbers, the discovered ones."""
+        self.preflight()
         return self.resolved().documents
 
     def transport(self) -> Transport:
@@ -253,8 +265,31 @@ class RunSession:
         write_new_text(self.report_dir / "resolved-config.json", json.dumps(resolved, indent=2))
 
     def preflight(self) -> Stop | None:
-        """Why no scenario can be judged (provider unreachable, tester set-up refused), if so."""
-        return check_before_run(self.resolved())
+        """Why no scenario can be judged (provider unreachable, tester set-up refused, no
+        document found from the NHS numbers), if so; checked once."""
+        if not self._checked:
+            self._checked = True
+            self._stop = check_before_run(self.resolved()) or self._discover()
+        return self._stop
+
+    def _discover(self) -> Stop | None:
+        """Find the documents of the configured NHS numbers (the consumer's own path) and add
+        them to the documents to retrieve; discovery.json says how each was found."""
+        config = self.resolved()
+        if not config.nhs_numbers:
+            return None
+        self.discovery = discover(self.transport().send, config, config.nhs_numbers)
+        stop = self.discovery.stop_reason
+        if stop is None:
+            self.roles = assign_roles(self.discovery.documents, spec_version(config.spec))
+            self._resolved = with_discovered(config, self.roles)
+        if REDACT_NHS_NUMBERS in self.options.redact:
+            patient_ids = [patient_id for _, patient_id in self.discovery.patients]
+            masks = self.redactor()
+            self._redactor = Redactor.of([*masks.values, *patient_ids], masks.tokens)
+        if self._claimed:
+            write_discovery(self.report_dir, self.discovery, self.roles, self.redactor())
+        return None if stop is None else Stop("discovery", stop)
 
     def run_scenarios(self, keyword: str | None = None) -> Ended:
         """Every scenario (or those `keyword` selects, as pytest -k) in this process, with

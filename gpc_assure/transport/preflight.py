@@ -48,13 +48,17 @@ CLIENT_FILES = "--client-cert/--client-key (tls.client_cert, tls.client_key)"
 class Stop:
     """Why the run stops before its scenarios: `reason` is one line."""
 
-    kind: Literal["unreachable", "set-up"]
+    kind: Literal["unreachable", "set-up", "discovery"]
     reason: str
 
     @property
     def error(self) -> str:
         """The error recorded in summary.json and the assurance report."""
-        prefix = "provider unreachable" if self.kind == "unreachable" else "tester set-up"
+        prefix = {
+            "unreachable": "provider unreachable",
+            "set-up": "tester set-up",
+            "discovery": "no document to retrieve was found from the NHS numbers",
+        }[self.kind]
         return f"{prefix}: {self.reason}"
 
 
