@@ -37,4 +37,5 @@ else:
         "steps.jwt_steps",
         "steps.response_steps",
         "steps.transport_steps",
+        "steps.chain_steps",
     ]

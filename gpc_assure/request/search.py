@@ -14,18 +14,24 @@ DOCUMENT_SEARCH_QUERY: tuple[tuple[str, str], ...] = (
     ("_revinclude:recurse", "PractitionerRole:practitioner"),
 )
 """The parameters a consumer must send with the search, in the order the page lists them."""
+OTHER_IDENTIFIER_SYSTEM = "https://fhir.nhs.uk/Id/local-patient-identifier"
+"""An identifier system that is not the NHS number's, for the number sent under it."""
 
 
 def patient_search_request(
-    config: ProviderConfig, nhs_number: str, now: int | None = None
+    config: ProviderConfig,
+    nhs_number: str,
+    now: int | None = None,
+    system: str = NHS_NUMBER_SYSTEM,
 ) -> RetrieveRequest:
     """`GET [base]/Patient?identifier=https://fhir.nhs.uk/Id/nhs-number|N` (the pipe goes as
-    `%7C`), sent as given: a scenario may search for an invalid NHS number on purpose."""
+    `%7C`), sent as given: a scenario may search for an invalid NHS number, or the number under
+    another `system`, on purpose."""
     return RetrieveRequest(
         method="GET",
         url=service_url(config, "Patient"),
         headers=spine_headers(config, spec_version(config.spec).patient_search_interaction, now),
-        query=(("identifier", f"{NHS_NUMBER_SYSTEM}|{nhs_number}"),),
+        query=(("identifier", f"{system}|{nhs_number}"),),
         via_proxy=config.proxy_url is not None,
     )
 

@@ -29,6 +29,7 @@ from gpc_assure.config.provider_config import (
     ProviderConfig,
     load_config,
 )
+from gpc_assure.discovery.chain import FoundDocument
 from gpc_assure.report.folder import write_new_text
 from gpc_assure.report.records import moment, totals
 from gpc_assure.report.redaction import Redactor
@@ -36,6 +37,7 @@ from gpc_assure.report.terminal_text import printable
 from gpc_assure.request.retrieve import RetrieveRequest
 from gpc_assure.run import step_lookup
 from gpc_assure.run.console import ConsoleReporter, family_table
+from gpc_assure.run.found import Found, found_values, nothing_found_reason
 from gpc_assure.run.outcomes import outcome_of
 from gpc_assure.run.parallel import ForkedRunner
 from gpc_assure.run.selection import Selection
@@ -217,6 +219,9 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers", "each_document: run the scenario once per configured document"
     )
     config.addinivalue_line("markers", "tag(name): any other Gherkin tag")
+    config.addinivalue_line(
+        "markers", "each_found(kind): run the scenario once per NHS number or found document"
+    )
     if hasattr(config, "workerinput"):
         return
     handed = _handed_session(config) is not None
@@ -264,12 +269,25 @@ def pytest_bdd_apply_tag(tag: str, function: Callable[..., object]) -> object:
     elif tag == EACH_DOCUMENT_TAG:
         pytest.mark.usefixtures("configured_document")(function)
         pytest.mark.each_document(function)
+    elif tag in set(Found):
+        pytest.mark.usefixtures(Found(tag).fixture)(function)
+        pytest.mark.each_found(tag)(function)
     else:
         pytest.mark.tag(tag)(function)
     return True
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    found = metafunc.definition.get_closest_marker("each_found")
+    if found is not None:
+        kind = Found(found.args[0])
+        values = found_values(session_of(metafunc.config), kind)
+        metafunc.parametrize(
+            kind.fixture,
+            [v for _, v in values] or [None],
+            ids=[i for i, _ in values] or ["none"],
+            indirect=True,
+        )
     if metafunc.definition.get_closest_marker("each_document") is None:
         return
     documents = session_of(metafunc.config).documents()
@@ -361,6 +379,36 @@ def configured_document(request: pytest.FixtureRequest) -> DocumentExpectation:
     return document
 
 
+def _found(request: pytest.FixtureRequest, kind: Found) -> Any:
+    """The value a chain scenario runs for; with none found, the scenario is skipped."""
+    if request.param is None:
+        pytest.skip(nothing_found_reason(session_of(request.config), kind))
+    return request.param
+
+
+@pytest.fixture
+def nhs_number(request: pytest.FixtureRequest) -> str:
+    """One configured NHS number (the scenario is parametrised over all of them)."""
+    number: str = _found(request, Found.NHS_NUMBER)
+    return number
+
+
+@pytest.fixture
+def found_patient(request: pytest.FixtureRequest) -> tuple[str, str]:
+    """(NHS number, Patient id) of one Patient found (parametrised over all of them)."""
+    patient: tuple[str, str] = _found(request, Found.PATIENT)
+    return patient
+
+
+@pytest.fixture
+def found_document(request: pytest.FixtureRequest) -> FoundDocument:
+    """One document found from the NHS numbers, of the kind the scenario's tag names."""
+    marker = request.node.get_closest_marker("each_found")
+    kind = Found(marker.args[0]) if marker is not None else Found.DOCUMENT
+    document: FoundDocument = _found(request, kind)
+    return document
+
+
 @pytest.fixture
 def judge(request: pytest.FixtureRequest) -> Judge:
     node = request.node
@@ -446,6 +494,13 @@ def _parameters(item: pytest.Item) -> dict[str, str]:
     document = callspec.params.get("configured_document")
     if isinstance(document, DocumentExpectation):
         parameters["document"] = document.id
+    found = callspec.params.get("found_document")
+    if isinstance(found, FoundDocument):
+        parameters["found"] = found.provenance
+    for name in ("nhs_number", "found_patient"):
+        value = callspec.params.get(name)
+        if value is not None:
+            parameters[name] = value if isinstance(value, str) else " / ".join(value)
     return parameters
 
 
