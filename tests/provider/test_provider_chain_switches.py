@@ -9,6 +9,7 @@ import copy
 import hashlib
 import json
 from collections.abc import Callable, Iterator
+from functools import partial
 from typing import Any
 
 import httpx
@@ -50,14 +51,14 @@ def _answers(p: Probe) -> Answers:
     """Every answer of the chain, by what was asked."""
     asked: dict[str, Callable[[], httpx.Response]] = {}
     for nhs_number, patient_id in (*PATIENTS, (UNREGISTERED_NHS_NUMBER, "")):
-        asked[f"find {nhs_number}"] = lambda n=nhs_number: p.find_nhs_number(n)
+        asked[f"find {nhs_number}"] = partial(p.find_nhs_number, nhs_number)
         if patient_id:
-            asked[f"search {patient_id}"] = lambda i=patient_id: p.search_documents(i)
+            asked[f"search {patient_id}"] = partial(p.search_documents, patient_id)
     asked["find other system"] = lambda: p.find_patient(f"https://example.org/x%7C{PATIENT_1[0]}")
     asked["find no system"] = lambda: p.find_patient(PATIENT_1[0])
     asked[f"search {DUPLICATE}"] = lambda: p.search_documents(DUPLICATE)
     for document in p.provider.documents:
-        asked[f"read {document.id}"] = lambda d=document.id: p.get(d)
+        asked[f"read {document.id}"] = partial(p.get, document.id)
     return {question: _normalised(ask(), p.base_url) for question, ask in asked.items()}
 
 
