@@ -276,7 +276,7 @@ _RAW: tuple[_Row, ...] = (
     ),
     (
         Fault.UNKNOWN_PATH_PLAIN_TEXT,
-        "a path other than Binary/[id] answers 404 with a text/plain body",
+        "a path the provider does not serve answers 404 with a text/plain body",
         ("GPC-DOC-NF-003", "GPC-DOC-NF-004"),
     ),
     # C. Spine headers
