@@ -1,6 +1,7 @@
 """The provider's request handling as a pure function: a parsed request in, a reply out.
 
-Checks run in a fixed order (method, path, Spine headers, JWT, format, document); every
+Three interactions: the Binary read, Find a Patient and the DocumentReference search. Checks run
+in a fixed order (method, path, Spine headers, JWT, format, then the interaction's own); every
 fault is an explicit `Fault.X in self.faults` test, and every reading a `Reading.X in
 self.readings` test, at the one place it bends behaviour.
 """
@@ -12,14 +13,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from .attachments import AttachmentRules
 from .bodies import BinaryBodies, compress, encode
 from .documents import LARGE_PDF_ID, StoredDocument
 from .faults import Fault
-from .fhir import Format, operation_outcome
+from .fhir import Format, Resource, operation_outcome
 from .jwt_rules import JwtProblem, authorization_problem
 from .negotiation import accepts_gzip, negotiate
 from .readings import Reading
-from .settings import ProviderSettings
+from .searches import Refusal, Searches
+from .settings import Interaction, ProviderSettings, interaction_id_for
 from .spine_headers import check_spine_headers, header_value, unexpected_header
 
 READ_METHODS = frozenset({"GET", "HEAD"})
@@ -47,6 +50,15 @@ class Request:
 
 
 @dataclass(frozen=True)
+class Route:
+    """The interaction a path names, and the id in it (document or patient; empty for Find a
+    Patient)."""
+
+    interaction: Interaction
+    target: str = ""
+
+
+@dataclass(frozen=True)
 class Reply:
     status: int
     headers: tuple[tuple[str, str], ...]
@@ -70,13 +82,15 @@ def strip_proxy_prefix(path: str) -> str:
 
 
 class ProviderApp:
-    """Answers Binary reads for the stored documents under the configured settings."""
+    """Answers Binary reads for the stored documents, and the searches leading to them, under
+    the configured settings; *service_root* is the provider's [base] as consumers reach it."""
 
     def __init__(
         self,
         settings: ProviderSettings,
         documents: Sequence[StoredDocument],
         bodies: BinaryBodies,
+        service_root: str,
     ) -> None:
         self.settings = settings
         self.faults = settings.faults
@@ -84,6 +98,15 @@ class ProviderApp:
         self.documents = {doc.info.id: doc for doc in documents}
         self.bodies = bodies
         self._binary_prefix = settings.base_path + "/Binary/"
+        self._patient_path = settings.base_path + "/Patient"
+        rules = AttachmentRules(
+            service_root=service_root,
+            base_path=settings.base_path,
+            size_limited=settings.spec == "1.6",
+            faults=self.faults,
+            readings=self.readings,
+        )
+        self.searches = Searches({doc.info.id: doc.info for doc in documents}, rules)
 
     def __repr__(self) -> str:
         return (
@@ -106,6 +129,21 @@ class ProviderApp:
         if not segment or "/" in segment:
             return None
         return unquote(segment)
+
+    def route(self, path: str) -> Route | None:
+        """The interaction *path* names: `[base]/Binary/[id]`, `[base]/Patient` or
+        `[base]/Patient/[id]/DocumentReference`; None for any other path."""
+        doc_id = self.document_id(path)
+        if doc_id is not None:
+            return Route("binary", doc_id)
+        if path == self._patient_path:
+            return Route("patient-search")
+        prefix = self._patient_path + "/"
+        if path.startswith(prefix):
+            patient_id, _, rest = path[len(prefix) :].partition("/")
+            if patient_id and rest == "DocumentReference":
+                return Route("document-search", unquote(patient_id))
+        return None
 
     def _content_type(self, fmt: Format) -> str:
         if Fault.CONTENT_TYPE_TEXT_PLAIN in self.faults:
@@ -276,14 +314,15 @@ class ProviderApp:
         split = urlsplit(strip_proxy_prefix(request.target))
         fmt = self._negotiate(request, split.query)
         out: Format = fmt or "json"
-        if request.method == "OPTIONS" and Fault.SERVE_OPTIONS in self.faults:
+        route = self.route(split.path)
+        binary = route is not None and route.interaction == "binary"
+        if request.method == "OPTIONS" and binary and Fault.SERVE_OPTIONS in self.faults:
             allow = ("Allow", "GET, HEAD")
             return Reply(200, (*self._common_headers(error=False), allow), b"")
         served_by = _SERVED_BY_FAULT.get(request.method)
-        if request.method not in READ_METHODS and served_by not in self.faults:
+        if request.method not in READ_METHODS and not (binary and served_by in self.faults):
             return self._method_refused(request, out)
-        doc_id = self.document_id(split.path)
-        if doc_id is None:
+        if route is None:
             if Fault.UNKNOWN_PATH_PLAIN_TEXT in self.faults:
                 return self._reply(request, 404, b"Not Found", "text/plain", error=True)
             return self._not_found(request, out, "No resource exists at the requested path")
@@ -297,7 +336,7 @@ class ProviderApp:
         problem = check_spine_headers(
             request.headers,
             provider_asid=self.settings.provider_asid,
-            interaction_id=self.settings.interaction_id,
+            interaction_id=interaction_id_for(self.settings.spec, route.interaction),
             faults=self.faults,
         )
         if problem is not None:
@@ -321,7 +360,25 @@ class ProviderApp:
             if Reading.SPINE_415_UNSUPPORTED_MEDIA_TYPE in self.readings:
                 spine = "UNSUPPORTED_MEDIA_TYPE"
             return self._error(request, "json", 415, "not-supported", spine, diagnostics)
-        return self._read(request, doc_id, fmt)
+        if route.interaction == "patient-search":
+            return self._searched(request, fmt, self.searches.find_patient(split.query))
+        if route.interaction == "document-search":
+            answer = self.searches.patient_documents(route.target, split.query)
+            return self._searched(request, fmt, answer)
+        return self._read(request, route.target, fmt)
+
+    def _searched(self, request: Request, fmt: Format, answer: Resource | Refusal) -> Reply:
+        if isinstance(answer, Refusal):
+            return self._error(
+                request,
+                fmt,
+                answer.status,
+                answer.issue_code,
+                answer.spine_code,
+                answer.diagnostics,
+            )
+        body = encode(answer, fmt, self.faults)
+        return self._reply(request, 200, body, self._content_type(fmt), error=False)
 
     def _read(self, request: Request, doc_id: str, fmt: Format) -> Reply:
         if Fault.CASE_INSENSITIVE_IDS in self.faults:
@@ -330,7 +387,8 @@ class ProviderApp:
         if doc is None:
             return self._unknown_document(request, fmt)
         too_big = doc.info.oversize and self.settings.spec == "1.6"
-        if too_big and Fault.SERVE_OVERSIZE not in self.faults:
+        served_anyway = {Fault.SERVE_OVERSIZE, Fault.OVERSIZE_OFFERED_WITH_URL_SERVED}
+        if too_big and not served_anyway & self.faults:
             return self._not_found(request, fmt, "The document exceeds the 5MB file size limit")
         if doc_id == LARGE_PDF_ID and Fault.REFUSE_LARGE_DOCUMENT in self.faults:
             return self._not_found(request, fmt, "The document exceeds the 5MB file size limit")

@@ -16,9 +16,16 @@ from typing import TextIO
 
 from .example_jwt import example_claims, unsecured_jwt
 from .faults import FAULTS, fault_named
+from .nhs_number import NHS_NUMBER_SYSTEM
 from .readings import READINGS, reading_named
 from .server import ReferenceProvider
-from .settings import SPEC_VERSIONS, ProviderSettings, SpecVersion
+from .settings import (
+    SPEC_VERSIONS,
+    Interaction,
+    ProviderSettings,
+    SpecVersion,
+    interaction_id_for,
+)
 from .suite_config import write_suite_config
 
 _Restore = Callable[[], None]
@@ -39,7 +46,10 @@ def suite_command(argv0: str | None = None) -> str:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="gpc-assure provider",
-        description="Run the embedded GP Connect 'Retrieve a document' reference provider.",
+        description=(
+            "Run the embedded GP Connect Access Document reference provider: 'Retrieve a "
+            "document', and the Find a Patient and document searches leading to it."
+        ),
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=0, help="port (default 0: any free port)")
@@ -76,8 +86,11 @@ def _list_readings(out: TextIO) -> None:
         print("\t".join(columns), file=out)
 
 
-def curl_command(provider: ReferenceProvider, document_id: str) -> str:
-    """A ready-to-paste curl reading *document_id* (the JWT inside expires after 5 minutes)."""
+def curl_command(
+    provider: ReferenceProvider, path: str, interaction: Interaction = "binary"
+) -> str:
+    """A ready-to-paste curl of `[base]/<path>` in *interaction* (the JWT inside expires after 5
+    minutes)."""
     settings = provider.settings
     args = ["curl", "--silent", "--show-error", "--compressed"]
     if settings.tls:
@@ -89,13 +102,17 @@ def curl_command(provider: ReferenceProvider, document_id: str) -> str:
         "Ssp-TraceID": str(uuid.uuid4()),
         "Ssp-From": "200000000115",
         "Ssp-To": settings.provider_asid,
-        "Ssp-InteractionID": settings.interaction_id,
+        "Ssp-InteractionID": interaction_id_for(settings.spec, interaction),
         "Authorization": f"Bearer {unsecured_jwt(example_claims(provider.base_url))}",
     }
     for name, value in headers.items():
         args += ["-H", f"{name}: {value}"]
-    args.append(f"{provider.base_url}/Binary/{document_id}")
+    args.append(f"{provider.base_url}/{path}")
     return shlex.join(args)
+
+
+def _find_a_patient_path(provider: ReferenceProvider) -> str:
+    return f"Patient?identifier={NHS_NUMBER_SYSTEM}%7C{provider.patients[0].nhs_number}"
 
 
 def describe(provider: ReferenceProvider, out: TextIO) -> None:
@@ -105,7 +122,10 @@ def describe(provider: ReferenceProvider, out: TextIO) -> None:
         f"Reference provider listening: {provider.base_url}",
         f"  provider ASID:  {settings.provider_asid}",
         f"  spec:           {settings.spec}",
-        f"  interaction id: {settings.interaction_id}",
+        "  interaction ids:",
+        f"    Binary read:     {settings.interaction_id}",
+        f"    Find a Patient:  {interaction_id_for(settings.spec, 'patient-search')}",
+        f"    document search: {interaction_id_for(settings.spec, 'document-search')}",
         f"  faults:         {', '.join(sorted(settings.faults)) or 'none (conformant)'}",
         f"  readings:       {', '.join(sorted(settings.readings)) or 'none'}",
         "  documents:",
@@ -115,6 +135,10 @@ def describe(provider: ReferenceProvider, out: TextIO) -> None:
         lines.append(
             f"    {doc.id}  {doc.content_type}  {doc.size} bytes  sha256 {doc.sha256}{note}"
         )
+    lines.append("  test patients (NHS number -> Patient id: documents):")
+    for patient in provider.patients:
+        listed = ", ".join(patient.document_ids) or "none"
+        lines.append(f"    {patient.nhs_number} -> {patient.id}: {listed}")
     if settings.tls:
         pki = provider.pki
         lines += [
@@ -125,9 +149,11 @@ def describe(provider: ReferenceProvider, out: TextIO) -> None:
     suite_config = write_suite_config(provider)
     lines += [
         "  try (token valid for 5 minutes):",
-        "    " + curl_command(provider, "gpc-doc-small-pdf"),
+        "    " + curl_command(provider, "Binary/gpc-doc-small-pdf"),
         "  run the suite against it:",
         "    " + shlex.join([suite_command(), "run", "--config", str(suite_config)]),
+        "  find the first test patient (token valid for 5 minutes):",
+        "    " + curl_command(provider, _find_a_patient_path(provider), "patient-search"),
     ]
     print("\n".join(lines), file=out, flush=True)
 

@@ -12,12 +12,21 @@ from functools import cache
 SIZE_LIMIT_BYTES = 5_000_000  # retrieve page, "File size limit": documents up to 5MB
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+TEXT = "text/plain"
 
 SMALL_PDF_ID = "gpc-doc-small-pdf"
 LETTER_DOCX_ID = "gpc-doc-letter-docx"
 LARGE_PDF_ID = "gpc-doc-large-pdf"
 OVERSIZE_PDF_ID = "gpc-doc-oversize-pdf"
+NOTE_TXT_ID = "gpc-doc-note-txt"
 
+_NOTE = (
+    b"GP Connect reference provider: test note.\n"
+    b"\n"
+    b"A plain-text document of the second test patient, so that the documents a search lists\n"
+    b"are of more than one type. It is generated test data and holds no information about\n"
+    b"any person.\n"
+)
 _LARGE_SIZE = 4_900_000
 _OVERSIZE_SIZE = 5_500_000
 
@@ -148,4 +157,5 @@ def stored_documents() -> tuple[StoredDocument, ...]:
         _store(
             OVERSIZE_PDF_ID, PDF, "1", _padded_pdf("Oversize PDF", _OVERSIZE_SIZE, seed=5_500_000)
         ),
+        _store(NOTE_TXT_ID, TEXT, "1", _NOTE),
     )

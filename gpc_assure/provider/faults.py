@@ -120,6 +120,16 @@ class Fault(StrEnum):
     HANG = "hang"
     GARBAGE = "garbage"
     DROP_CONNECTION_ON_ERROR = "drop-connection-on-error"
+    ATTACHMENT_URL_RELATIVE = "attachment-url-relative"
+    ATTACHMENT_URL_FOREIGN = "attachment-url-foreign"
+    ATTACHMENT_URL_NOT_BINARY = "attachment-url-not-binary"
+    ATTACHMENT_CONTENT_TYPE_MISMATCH = "attachment-content-type-mismatch"
+    ATTACHMENT_SIZE_MISMATCH = "attachment-size-mismatch"
+    OVERSIZE_OFFERED_WITH_URL_SERVED = "oversize-offered-with-url-served"
+    OVERSIZE_NO_PLACEHOLDER_TITLE = "oversize-no-placeholder-title"
+    SEARCH_IGNORES_IDENTIFIER_SYSTEM = "search-ignores-identifier-system"
+    SEARCH_MISSING_ATTACHMENT_URL = "search-missing-attachment-url"
+    PATIENT_SEARCH_NOT_SEARCHSET = "patient-search-not-searchset"
 
 
 def fault_named(name: str) -> Fault:
@@ -266,7 +276,7 @@ _RAW: tuple[_Row, ...] = (
     ),
     (
         Fault.UNKNOWN_PATH_PLAIN_TEXT,
-        "a path other than Binary/[id] answers 404 with a text/plain body",
+        "a path the provider does not serve answers 404 with a text/plain body",
         ("GPC-DOC-NF-003", "GPC-DOC-NF-004"),
     ),
     # C. Spine headers
@@ -589,6 +599,64 @@ _RAW: tuple[_Row, ...] = (
         Fault.DROP_CONNECTION_ON_ERROR,
         "error cases close the connection without any response",
         ("GPC-DOC-ERR-001",),
+    ),
+    # H. From NHS number to document (Find a Patient, DocumentReference search, attachment.url)
+    (
+        Fault.ATTACHMENT_URL_RELATIVE,
+        "DocumentReference attachment urls are relative (Binary/[id]), not full URLs",
+        ("GPC-DOC-CHAIN-001",),
+    ),
+    (
+        Fault.ATTACHMENT_URL_FOREIGN,
+        "DocumentReference attachment urls name the Binary on another host "
+        "(https://documents.example.invalid[base path]/Binary/[id]); the Binary is still "
+        "served at the provider's own service root",
+        ("GPC-DOC-CHAIN-002",),
+    ),
+    (
+        Fault.ATTACHMENT_URL_NOT_BINARY,
+        "DocumentReference attachment urls point at the DocumentReference itself "
+        "([base]/DocumentReference/[id]), not at a Binary",
+        ("GPC-DOC-CHAIN-001",),
+    ),
+    (
+        Fault.ATTACHMENT_CONTENT_TYPE_MISMATCH,
+        "the attachment of every PDF document says contentType image/png (its Binary still "
+        "says application/pdf)",
+        ("GPC-DOC-CHAIN-004",),
+    ),
+    (
+        Fault.ATTACHMENT_SIZE_MISMATCH,
+        "every attachment.size is 100 bytes more than the document's size",
+        ("GPC-DOC-CHAIN-005",),
+    ),
+    (
+        Fault.OVERSIZE_OFFERED_WITH_URL_SERVED,
+        "the over-5 MB placeholder also carries the url of its Binary, and that Binary answers "
+        "200 with the document instead of 404 NO_RECORD_FOUND (spec 1.6)",
+        ("GPC-DOC-CHAIN-007", "GPC-DOC-RD-008"),
+    ),
+    (
+        Fault.OVERSIZE_NO_PLACEHOLDER_TITLE,
+        "the over-5 MB document is listed without the placeholder title saying why it is not "
+        "returned (still no url; spec 1.6)",
+        ("GPC-DOC-CHAIN-006",),
+    ),
+    (
+        Fault.SEARCH_IGNORES_IDENTIFIER_SYSTEM,
+        "Find a Patient ignores the identifier's system: any system, or none, finds the "
+        "patient by the value alone (caught by a search sending another system)",
+        ("GPC-DOC-FIND-002",),
+    ),
+    (
+        Fault.SEARCH_MISSING_ATTACHMENT_URL,
+        "available documents are listed without attachment.url (and without a title)",
+        ("GPC-DOC-CHAIN-001",),
+    ),
+    (
+        Fault.PATIENT_SEARCH_NOT_SEARCHSET,
+        "Find a Patient answers a Bundle of type collection instead of searchset",
+        ("GPC-DOC-FIND-001",),
     ),
 )
 

@@ -25,6 +25,8 @@ SPINE_DISPLAYS: dict[str, str] = {
     "NO_RECORD_FOUND": "No record found",
     "INVALID_PARAMETER": "Invalid parameter",
     "INVALID_RESOURCE": "Invalid validation of resource",
+    "INVALID_NHS_NUMBER": "Invalid NHS number",
+    "PATIENT_NOT_FOUND": "Patient not found",
     "CONFLICTING_VALUES": "Conflicting values have been specified in different fields",
     "ACCESS DENIED": "Access denied",
     "NOT_IMPLEMENTED": "Not implemented",
@@ -37,6 +39,8 @@ SPINE_DISPLAYS_1_0_1: dict[str, str] = {
     "NO_RECORD_FOUND": "No record found",
     "INVALID_PARAMETER": "Submitted parameter is not valid.",
     "INVALID_RESOURCE": "Submitted resource is not valid.",
+    "INVALID_NHS_NUMBER": "NHS number invalid",
+    "PATIENT_NOT_FOUND": "Patient record not found",
     "ACCESS DENIED": "Access denied",
     "NOT_IMPLEMENTED": "FHIR resource or operation not implemented at server",
 }
@@ -99,7 +103,12 @@ def to_json(resource: Mapping[str, object]) -> bytes:
 
 
 def _xml_element(name: str, value: object, out: list[str]) -> None:
-    if isinstance(value, Mapping):
+    if isinstance(value, Mapping) and "resourceType" in value:
+        # A resource inside another (Bundle.entry.resource): <resource><Patient>...</Patient>
+        out.append(f"<{name}>")
+        _xml_resource(value, out)
+        out.append(f"</{name}>")
+    elif isinstance(value, Mapping):
         out.append(f"<{name}>")
         for key, child in value.items():
             _xml_element(key, child, out)
@@ -112,14 +121,19 @@ def _xml_element(name: str, value: object, out: list[str]) -> None:
         out.append(f"<{name} value={quoteattr(text)}/>")
 
 
-def to_xml(resource: Mapping[str, object]) -> bytes:
-    """The STU3 XML form: primitives as value attributes, in the dict's (STU3) element order."""
+def _xml_resource(resource: Mapping[str, object], out: list[str], namespace: str = "") -> None:
     name = str(resource["resourceType"])
-    out = ['<?xml version="1.0" encoding="UTF-8"?>', f'<{name} xmlns="{FHIR_NS}">']
+    out.append(f'<{name} xmlns="{namespace}">' if namespace else f"<{name}>")
     for key, value in resource.items():
         if key != "resourceType":
             _xml_element(key, value, out)
     out.append(f"</{name}>")
+
+
+def to_xml(resource: Mapping[str, object]) -> bytes:
+    """The STU3 XML form: primitives as value attributes, in the dict's (STU3) element order."""
+    out = ['<?xml version="1.0" encoding="UTF-8"?>']
+    _xml_resource(resource, out, FHIR_NS)
     return "".join(out).encode("utf-8")
 
 

@@ -40,6 +40,9 @@ class Reading(StrEnum):
     OUTCOME_WITHOUT_META = "outcome-without-meta"
     HEADER_NAMES_LOWERCASE = "header-names-lowercase"
     TLS_REFUSE_WITH_HTTP_400 = "tls-refuse-with-http-400"
+    OVERSIZE_PLACEHOLDER_WITH_URL = "oversize-placeholder-with-url"
+    SEARCH_BUNDLE_WITHOUT_FULLURL = "search-bundle-without-fullurl"
+    SEVERAL_PATIENTS_FOR_NHS_NUMBER = "several-patients-for-nhs-number"
 
 
 def reading_named(name: str) -> Reading:
@@ -248,4 +251,33 @@ TRANSPORT_READING_ENTRIES: tuple[DeclaredReading, ...] = (
     ),
 )
 
-READINGS: dict[Reading, DeclaredReading] = registry(APPLICATION_READINGS, TRANSPORT_READING_ENTRIES)
+_FIND_A_PATIENT = "1.6.2 access_documents_use_case_find_a_patient"
+_DOCUMENTS_GUIDANCE = "1.6.2 access_documents_development_documents_guidance"
+
+DISCOVERY_READINGS: tuple[DeclaredReading, ...] = (
+    DeclaredReading(
+        Reading.OVERSIZE_PLACEHOLDER_WITH_URL,
+        "the over-5 MB placeholder keeps the url of its Binary beside its title; retrieving that "
+        "Binary answers 404 NO_RECORD_FOUND, as without the reading",
+        f"{_DOCUMENTS_GUIDANCE}, File size of the document (the placeholder is a title; nothing "
+        "says the url goes); 1.6.2 access_documents_development_retrieve_patient_documents, "
+        "Error handling (404 NO_RECORD_FOUND for a document over the size limit)",
+        spec="1.6",
+    ),
+    DeclaredReading(
+        Reading.SEARCH_BUNDLE_WITHOUT_FULLURL,
+        "Find a Patient entries carry no fullUrl, as the page's own example response",
+        f"{_FIND_A_PATIENT}, Payload response body (example Bundle without entry.fullUrl)",
+    ),
+    DeclaredReading(
+        Reading.SEVERAL_PATIENTS_FOR_NHS_NUMBER,
+        "Find a Patient answers two Patients for a test patient's NHS number: first another "
+        "record ([id]-duplicate, same NHS number, no documents: its search is an empty "
+        "searchset), then the patient",
+        f"{_FIND_A_PATIENT}, Payload response body (zero or more matching Patient resources)",
+    ),
+)
+
+READINGS: dict[Reading, DeclaredReading] = registry(
+    APPLICATION_READINGS, TRANSPORT_READING_ENTRIES, DISCOVERY_READINGS
+)

@@ -21,6 +21,7 @@ from .bodies import bodies_for
 from .certs import SSP_HOST, Pki, generate_pki
 from .documents import ServedDocument, stored_documents
 from .faults import Fault
+from .patients import PATIENTS, ServedPatient
 from .readings import Reading
 from .settings import ProviderSettings
 from .tls import client_refusal, needs_rsa_server_key, refusal_page, server_context
@@ -40,15 +41,20 @@ class _Server(ThreadingHTTPServer):
     def __init__(
         self,
         address: tuple[str, int],
-        app: ProviderApp,
+        make_app: Callable[[int], ProviderApp],
         ssl_context: ssl.SSLContext | None,
     ) -> None:
-        self.app = app
+        """Bind *address*, then build the app for the port bound (its URLs name it)."""
         self.ssl_context = ssl_context
         self.stopping = threading.Event()
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
         super().__init__(address, _Handler)
+        try:
+            self.app = make_app(int(self.server_address[1]))
+        except BaseException:
+            self.server_close()
+            raise
 
     def finish_request(self, request: Any, client_address: Any) -> None:
         conn: socket.socket = request
@@ -248,12 +254,12 @@ class ReferenceProvider:
         return int(self._server.server_address[1])
 
     @property
+    def patients(self) -> tuple[ServedPatient, ...]:
+        return PATIENTS
+
+    @property
     def base_url(self) -> str:
-        host = self.settings.host
-        if ":" in host:
-            host = f"[{host}]"
-        scheme = "https" if self.settings.tls else "http"
-        return f"{scheme}://{host}:{self.port}{self.settings.base_path}"
+        return self.settings.service_root(self.port)
 
     def start(self) -> ReferenceProvider:
         if self._server is not None:
@@ -270,8 +276,13 @@ class ReferenceProvider:
                 if settings.tls
                 else None
             )
-            app = ProviderApp(settings, stored_documents(), bodies_for(settings.faults))
-            self._server = _Server((settings.host, settings.port), app, context)
+            bodies = bodies_for(settings.faults)
+
+            def make_app(port: int) -> ProviderApp:
+                root = settings.service_root(port)
+                return ProviderApp(settings, stored_documents(), bodies, root)
+
+            self._server = _Server((settings.host, settings.port), make_app, context)
         except BaseException:
             self._remove_temp_dir()
             raise

@@ -13,14 +13,20 @@ from .readings import Reading, reading_named
 SpecVersion = Literal["1.6", "1.0", "draft"]
 SPEC_VERSIONS: tuple[SpecVersion, ...] = ("1.6", "1.0", "draft")
 
-# Interaction IDs: released versions (retrieve page, request headers) vs the earliest draft.
-_RELEASED_INTERACTION_ID = "urn:nhs:names:services:gpconnect:documents:fhir:rest:read:binary-1"
-_DRAFT_INTERACTION_ID = "urn:nhs:names:services:gpconnect-documents:fhir:rest:read:binary-1"
+Interaction = Literal["binary", "patient-search", "document-search"]
+# Interaction IDs (request headers of the retrieve, Find a Patient and search pages): the released
+# versions name the service gpconnect:documents, the earliest draft gpconnect-documents.
+_INTERACTION_SUFFIXES: dict[Interaction, str] = {
+    "binary": "fhir:rest:read:binary-1",
+    "patient-search": "fhir:rest:search:patient-1",
+    "document-search": "fhir:rest:search:documentreference-1",
+}
 
 
-def interaction_id_for(spec: str) -> str:
-    """The binary read interaction id expected under *spec*."""
-    return _DRAFT_INTERACTION_ID if spec == "draft" else _RELEASED_INTERACTION_ID
+def interaction_id_for(spec: str, interaction: Interaction = "binary") -> str:
+    """The interaction id expected under *spec* (the binary read unless told)."""
+    service = "gpconnect-documents" if spec == "draft" else "gpconnect:documents"
+    return f"urn:nhs:names:services:{service}:{_INTERACTION_SUFFIXES[interaction]}"
 
 
 def _names(raw: object, problem: str) -> frozenset[str]:
@@ -67,4 +73,11 @@ class ProviderSettings:
 
     @property
     def interaction_id(self) -> str:
+        """The binary read interaction id."""
         return interaction_id_for(self.spec)
+
+    def service_root(self, port: int) -> str:
+        """The service root URL ([base]) when serving on *port*."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        scheme = "https" if self.tls else "http"
+        return f"{scheme}://{host}:{port}{self.base_path}"

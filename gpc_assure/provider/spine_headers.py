@@ -15,7 +15,7 @@ _MISSING_ALLOWED_BY = {
 }
 _MISMATCH = {
     "Ssp-To": "does not match the ASID of this provider",
-    "Ssp-InteractionID": "does not match the binary read interaction of this endpoint",
+    "Ssp-InteractionID": "does not match the interaction of this endpoint",
 }
 
 

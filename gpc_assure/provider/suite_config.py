@@ -10,9 +10,10 @@ from .server import ReferenceProvider
 SUITE_CONFIG_FILE = "gpc-assure.toml"
 
 
-def suite_config_toml(provider: ReferenceProvider) -> str:
+def suite_config_toml(provider: ReferenceProvider, *, nhs_numbers: bool = False) -> str:
     """The suite's configuration for this running provider, with every document's expected
-    type and digest (the format of `gpc-assure run --config`)."""
+    type and digest (the format of `gpc-assure run --config`); with *nhs_numbers*, also the
+    NHS numbers of the test patients that have documents, for the suite to find them from."""
     served = [d for d in provider.documents if not d.oversize]
     oversize = next((d.id for d in provider.documents if d.oversize), None)
     lines = [
@@ -20,6 +21,9 @@ def suite_config_toml(provider: ReferenceProvider) -> str:
         f'provider_asid = "{provider.provider_asid}"',
         f'large_document_id = "{max(served, key=lambda d: d.size).id}"',
     ]
+    if nhs_numbers:
+        numbers = [f'"{p.nhs_number}"' for p in provider.patients if p.document_ids]
+        lines.append(f"nhs_numbers = [{', '.join(numbers)}]")
     if oversize:
         lines.append(f'oversize_document_id = "{oversize}"')
     if provider.settings.tls:
@@ -45,8 +49,9 @@ def suite_config_toml(provider: ReferenceProvider) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_suite_config(provider: ReferenceProvider) -> Path:
-    """The configuration written beside the provider's certificates; its path."""
+def write_suite_config(provider: ReferenceProvider, *, nhs_numbers: bool = False) -> Path:
+    """The configuration written beside the provider's certificates (see suite_config_toml);
+    its path."""
     path = provider.pki.ca_cert.parent / SUITE_CONFIG_FILE
-    path.write_text(suite_config_toml(provider), encoding="utf-8")
+    path.write_text(suite_config_toml(provider, nhs_numbers=nhs_numbers), encoding="utf-8")
     return path

@@ -9,9 +9,10 @@ import threading
 import time
 import uuid
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 import jwt
@@ -22,8 +23,25 @@ SMALL_PDF = "gpc-doc-small-pdf"
 LETTER_DOCX = "gpc-doc-letter-docx"
 LARGE_PDF = "gpc-doc-large-pdf"
 OVERSIZE_PDF = "gpc-doc-oversize-pdf"
+NOTE_TXT = "gpc-doc-note-txt"
 RELEASED_INTERACTION = "urn:nhs:names:services:gpconnect:documents:fhir:rest:read:binary-1"
 DRAFT_INTERACTION = "urn:nhs:names:services:gpconnect-documents:fhir:rest:read:binary-1"
+PATIENT_SEARCH = "urn:nhs:names:services:gpconnect:documents:fhir:rest:search:patient-1"
+DOCUMENT_SEARCH = "urn:nhs:names:services:gpconnect:documents:fhir:rest:search:documentreference-1"
+NHS_NUMBER_SYSTEM = "https://fhir.nhs.uk/Id/nhs-number"
+# The test patients: NHS number -> Patient id.
+PATIENT_1 = ("9690937278", "gpc-patient-1")
+PATIENT_2 = ("9690937286", "gpc-patient-2")
+PATIENT_3 = ("9690937294", "gpc-patient-3")
+UNREGISTERED_NHS_NUMBER = "9476719931"  # valid (Modulus 11), no patient of the provider
+# The search page's mandatory parameters, in the order consumers send them.
+INCLUDES: tuple[tuple[str, str], ...] = (
+    ("_include", "DocumentReference:subject:Patient"),
+    ("_include", "DocumentReference:custodian:Organization"),
+    ("_include", "DocumentReference:author:Organization"),
+    ("_include", "DocumentReference:author:Practitioner"),
+    ("_revinclude:recurse", "PractitionerRole:practitioner"),
+)
 ODS_SYSTEM = "https://fhir.nhs.uk/Id/ods-organization-code"
 SDS_USER = "https://fhir.nhs.uk/Id/sds-user-id"
 SDS_ROLE = "https://fhir.nhs.uk/Id/sds-role-profile-id"
@@ -167,6 +185,42 @@ class Probe:
             headers[name.replace("_", "-")] = value
         return {name: value for name, value in headers.items() if name not in drop}
 
+    def interaction(self, released: str) -> str:
+        """*released* (an interaction id) as this provider's spec names it."""
+        if self.provider.settings.spec == "draft":
+            return released.replace("gpconnect:documents", "gpconnect-documents")
+        return released
+
+    def find_patient(
+        self, identifier: str | None, *, interaction: str = PATIENT_SEARCH, **options: Any
+    ) -> httpx.Response:
+        """Find a Patient; *identifier* goes into the query as given (None: no parameter)."""
+        query = "" if identifier is None else f"?identifier={identifier}"
+        headers = options.pop("headers", None) or self.headers(
+            Ssp_InteractionID=self.interaction(interaction)
+        )
+        return self.get(path=f"/Patient{query}", headers=headers, **options)
+
+    def find_nhs_number(self, nhs_number: str, **options: Any) -> httpx.Response:
+        """Find a Patient by NHS number, the pipe percent-encoded (as consumers send it)."""
+        return self.find_patient(f"{NHS_NUMBER_SYSTEM}%7C{nhs_number}", **options)
+
+    def search_documents(
+        self,
+        patient_id: str,
+        params: Sequence[tuple[str, str]] = INCLUDES,
+        *,
+        interaction: str = DOCUMENT_SEARCH,
+        **options: Any,
+    ) -> httpx.Response:
+        """The DocumentReference search of *patient_id* (by default with the five includes)."""
+        query = urlencode(params, safe=":/|")
+        headers = options.pop("headers", None) or self.headers(
+            Ssp_InteractionID=self.interaction(interaction)
+        )
+        path = f"/Patient/{patient_id}/DocumentReference" + (f"?{query}" if query else "")
+        return self.get(path=path, headers=headers, **options)
+
     def unknown(self) -> httpx.Response:
         """A valid request for an id no provider holds."""
         return self.get("no-such-document")
@@ -230,3 +284,29 @@ def stops_within(provider: ReferenceProvider, seconds: float) -> bool:
     stopper.start()
     stopper.join(seconds)
     return not stopper.is_alive()
+
+
+def resources(bundle: Mapping[str, Any], resource_type: str | None = None) -> list[dict[str, Any]]:
+    """The resources of a Bundle's entries (of *resource_type* only, when given)."""
+    found: list[dict[str, Any]] = [entry["resource"] for entry in bundle.get("entry", [])]
+    if resource_type is None:
+        return found
+    return [resource for resource in found if resource["resourceType"] == resource_type]
+
+
+def reference_id(document_id: str) -> str:
+    """The id of the DocumentReference listing served document *document_id*."""
+    return document_id.replace("gpc-doc-", "gpc-docref-", 1)
+
+
+def attachment_of(p: Probe, document_id: str) -> dict[str, Any]:
+    """The attachment the DocumentReference search of its patient gives for *document_id*."""
+    patient_id = PATIENT_2[1] if document_id == NOTE_TXT else PATIENT_1[1]
+    bundle = p.search_documents(patient_id).json()
+    listed = next(
+        resource
+        for resource in resources(bundle, "DocumentReference")
+        if resource["id"] == reference_id(document_id)
+    )
+    attachment: dict[str, Any] = listed["content"][0]["attachment"]
+    return attachment

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+import tomllib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,8 +16,17 @@ import pytest
 
 from gpc_assure.cli import main as suite_main
 from gpc_assure.config.provider_config import load_config
-from gpc_assure.provider import FAULTS, Fault, Reading, fault_named, reading_named
+from gpc_assure.provider import (
+    FAULTS,
+    Fault,
+    ProviderSettings,
+    Reading,
+    ReferenceProvider,
+    fault_named,
+    reading_named,
+)
 from gpc_assure.provider.cli import main, suite_command
+from gpc_assure.provider.suite_config import suite_config_toml, write_suite_config
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -48,6 +58,43 @@ def test_an_unknown_switch_name_is_a_one_line_usage_error(
     assert "--list-" in captured.err
 
 
+def test_the_chain_switches_are_listed(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--list-faults"]) == 0
+    faults = {line.split("\t")[0]: line for line in capsys.readouterr().out.splitlines()}
+    assert faults["attachment-url-relative"].split("\t")[1] == "GPC-DOC-CHAIN-001"
+    assert faults["oversize-offered-with-url-served"].split("\t")[1] == (
+        "GPC-DOC-CHAIN-007,GPC-DOC-RD-008"
+    )
+    assert faults["patient-search-not-searchset"].split("\t")[1] == "GPC-DOC-FIND-001"
+    assert main(["--list-readings"]) == 0
+    readings = [line.split("\t")[0] for line in capsys.readouterr().out.splitlines()]
+    assert readings[-3:] == [
+        "oversize-placeholder-with-url",
+        "search-bundle-without-fullurl",
+        "several-patients-for-nhs-number",
+    ]
+
+
+@pytest.mark.e2e
+def test_the_suite_config_names_the_nhs_numbers_only_when_asked(tmp_path: Path) -> None:
+    settings = ProviderSettings(workdir=tmp_path)
+    with ReferenceProvider(settings) as provider:
+        plain = suite_config_toml(provider)
+        with_numbers = suite_config_toml(provider, nhs_numbers=True)
+        written = write_suite_config(provider, nhs_numbers=True)
+    assert "nhs_numbers" not in plain
+    assert with_numbers == written.read_text(encoding="utf-8")
+    parsed = tomllib.loads(with_numbers)
+    assert parsed["nhs_numbers"] == ["9690937278", "9690937286"]  # the patients with documents
+    assert {k: v for k, v in parsed.items() if k != "nhs_numbers"} == tomllib.loads(plain)
+    assert [d["id"] for d in parsed["documents"]] == [
+        "gpc-doc-small-pdf",
+        "gpc-doc-letter-docx",
+        "gpc-doc-large-pdf",
+        "gpc-doc-note-txt",
+    ]
+
+
 def test_switch_names_become_members() -> None:
     assert fault_named("tls-allow-1.0") is Fault.TLS_ALLOW_1_0
     assert reading_named("charset-UTF-8") is Reading.CHARSET_UTF_8
@@ -75,8 +122,20 @@ def test_foreground_run_prints_a_working_curl_and_stops_cleanly(tmp_path: Path) 
         assert "200000000116" in text
         assert "urn:nhs:names:services:gpconnect:documents:fhir:rest:read:binary-1" in text
         assert str(tmp_path / "client.key") in text
-        for doc_id in ("gpc-doc-small-pdf", "gpc-doc-large-pdf", "gpc-doc-oversize-pdf"):
+        for doc_id in (
+            "gpc-doc-small-pdf",
+            "gpc-doc-large-pdf",
+            "gpc-doc-oversize-pdf",
+            "gpc-doc-note-txt",
+        ):
             assert doc_id in text
+        assert "urn:nhs:names:services:gpconnect:documents:fhir:rest:search:patient-1" in text
+        for nhs_number, patient_id in (
+            ("9690937278", "gpc-patient-1"),
+            ("9690937286", "gpc-patient-2"),
+            ("9690937294", "gpc-patient-3"),
+        ):
+            assert f"    {nhs_number} -> {patient_id}: " in text
         if shutil.which("curl"):
             result = subprocess.run(
                 shlex.split(lines[-1].strip()), capture_output=True, text=True, timeout=10
@@ -88,6 +147,13 @@ def test_foreground_run_prints_a_working_curl_and_stops_cleanly(tmp_path: Path) 
         config = load_config(suite_config, {}, {})
         assert config.tls.client_key == tmp_path / "client.key"
         assert all(d.sha256 for d in config.documents)
+        assert "gpc-doc-note-txt" in {d.id for d in config.documents}
+        assert "nhs_numbers" not in suite_config.read_text(encoding="utf-8")
+        assert "find the first test patient" in process.stdout.readline()
+        find = process.stdout.readline().strip()
+        if shutil.which("curl"):
+            result = subprocess.run(shlex.split(find), capture_output=True, text=True, timeout=10)
+            assert '"id":"gpc-patient-1"' in result.stdout, result.stderr
     finally:
         process.send_signal(signal.SIGTERM)
         out, err = process.communicate(timeout=10)

@@ -16,6 +16,7 @@ from provider_testkit import (
     FHIR_XML,
     LARGE_PDF,
     LETTER_DOCX,
+    NOTE_TXT,
     OO_PROFILE,
     OVERSIZE_PDF,
     SMALL_PDF,
@@ -81,11 +82,12 @@ def test_read_returns_the_binary(probe: Probe, doc_id: str) -> None:
 
 def test_documents_are_as_advertised(probe: Probe) -> None:
     docs = {doc.id: doc for doc in probe.provider.documents}
-    assert set(docs) == {SMALL_PDF, LETTER_DOCX, LARGE_PDF, OVERSIZE_PDF}
+    assert set(docs) == {SMALL_PDF, LETTER_DOCX, LARGE_PDF, OVERSIZE_PDF, NOTE_TXT}
     assert 4_800_000 < docs[LARGE_PDF].size < 5_000_000
     assert docs[OVERSIZE_PDF].size > 5_000_000
     assert docs[OVERSIZE_PDF].oversize
-    assert not any(docs[d].oversize for d in (SMALL_PDF, LETTER_DOCX, LARGE_PDF))
+    assert not any(docs[d].oversize for d in (SMALL_PDF, LETTER_DOCX, LARGE_PDF, NOTE_TXT))
+    assert docs[NOTE_TXT].content_type == "text/plain"
 
 
 def test_unknown_document_is_no_record_found(probe: Probe) -> None:

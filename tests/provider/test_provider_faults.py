@@ -23,11 +23,13 @@ from provider_testkit import (
     FHIR_XML,
     LARGE_PDF,
     OVERSIZE_PDF,
+    PATIENT_1,
     SDS_ROLE,
     SDS_USER,
     SMALL_PDF,
     SPINE_SYSTEM,
     Probe,
+    attachment_of,
     bearer,
     client_context,
     issue,
@@ -87,6 +89,14 @@ def _content_ok(p: Probe) -> bool:
     doc = next(d for d in p.provider.documents if d.id == SMALL_PDF)
     data = base64.b64decode(_binary(p)["content"])
     return hashlib.sha256(data).hexdigest() == doc.sha256
+
+
+def _size(p: Probe, doc_id: str = SMALL_PDF) -> int:
+    return next(d.size for d in p.provider.documents if d.id == doc_id)
+
+
+def _url_names_the_binary(p: Probe) -> bool:
+    return attachment_of(p, SMALL_PDF).get("url") == f"{p.base_url}/Binary/{SMALL_PDF}"
 
 
 def _coding(p: Probe) -> dict[str, Any]:
@@ -430,6 +440,25 @@ CHECKS: dict[str, Check] = {
     "hang": lambda p: _responds(p, timeout=0.5),
     "garbage": _responds,
     "drop-connection-on-error": lambda p: _responds(p, "no-such-document"),
+    # H. From NHS number to document
+    "attachment-url-relative": _url_names_the_binary,
+    "attachment-url-foreign": _url_names_the_binary,
+    "attachment-url-not-binary": _url_names_the_binary,
+    "attachment-content-type-mismatch": lambda p: (
+        attachment_of(p, SMALL_PDF)["contentType"] == "application/pdf"
+    ),
+    "attachment-size-mismatch": lambda p: attachment_of(p, SMALL_PDF)["size"] == _size(p),
+    "oversize-offered-with-url-served": lambda p: (
+        "url" not in attachment_of(p, OVERSIZE_PDF) and p.get(OVERSIZE_PDF).status_code == 404
+    ),
+    "oversize-no-placeholder-title": lambda p: "title" in attachment_of(p, OVERSIZE_PDF),
+    "search-ignores-identifier-system": lambda p: (
+        p.find_patient(f"https://example.org/other%7C{PATIENT_1[0]}").status_code == 422
+    ),
+    "search-missing-attachment-url": _url_names_the_binary,
+    "patient-search-not-searchset": lambda p: (
+        p.find_nhs_number(PATIENT_1[0]).json()["type"] == "searchset"
+    ),
 }
 
 # Faults that, by design, change a plain read of the small PDF / a plain unknown-id answer.

@@ -18,6 +18,9 @@ from gpc_assure.provider.app import Request, strip_proxy_prefix
 from gpc_assure.provider.certs import OTHER_CLIENT_HOST, SSP_HOST, generate_pki
 from gpc_assure.provider.documents import stored_documents
 from gpc_assure.provider.negotiation import accepts_gzip, from_accept
+from gpc_assure.provider.nhs_number import is_valid_nhs_number
+from gpc_assure.provider.patients import LISTINGS, PATIENTS
+from gpc_assure.provider.settings import interaction_id_for
 
 # Published so users can pin them in configuration: they must never drift.
 EXPECTED_SHA256 = {
@@ -25,6 +28,7 @@ EXPECTED_SHA256 = {
     "gpc-doc-letter-docx": "071b08b38d5dd39728afe8d5da63df6c102c08dbcddb618c9ef38011b6e16549",
     "gpc-doc-large-pdf": "2993bf6064087bac2949e2473f27e30d356d46438c3aa3dd4b1f78a956d081c8",
     "gpc-doc-oversize-pdf": "5fe6633350d56e44d26391dc6707ab1f7531fbd92f42d76bf08090d1b023f1f1",
+    "gpc-doc-note-txt": "e3a6d1499210ccceb1636113d014cb8fffb36e6ea931dfb2c3413eec478f1ac7",
 }
 
 
@@ -49,6 +53,10 @@ def test_documents_are_well_formed() -> None:
     with zipfile.ZipFile(io.BytesIO(docs["gpc-doc-letter-docx"].data)) as docx:
         assert docx.testzip() is None
         assert {"[Content_Types].xml", "_rels/.rels", "word/document.xml"} <= set(docx.namelist())
+    note = docs["gpc-doc-note-txt"]
+    assert note.info.content_type == "text/plain"
+    assert note.data.decode("ascii").endswith("\n")
+    assert note.info.size > 200  # long enough for an excerpt of its base64 to be recognisable
 
 
 def test_reprs_never_show_bytes_or_secrets() -> None:
@@ -144,3 +152,48 @@ def test_accept_parsing(accept: str, fmt: str | None) -> None:
 )
 def test_gzip_acceptance(header: str, allowed: bool) -> None:
     assert accepts_gzip(header) is allowed
+
+
+@pytest.mark.parametrize(
+    ("text", "valid"),
+    [
+        ("9476719931", True),  # the Find a Patient page's example
+        ("9000000009", True),
+        ("9690937278", True),
+        ("9690937286", True),
+        ("9690937294", True),
+        ("9476719932", False),  # check digit changed
+        ("1234567890", False),  # remainder 10: no check digit exists
+        ("947671993", False),
+        ("94767199311", False),
+        ("947671993a", False),
+        ("\uff19476719931", False),  # a full-width nine passes str.isdigit()
+    ],
+)
+def test_nhs_numbers_are_checked_by_modulus_11(text: str, valid: bool) -> None:
+    assert is_valid_nhs_number(text) is valid
+
+
+def test_the_test_patients_and_their_listings_agree_with_the_documents() -> None:
+    served = {doc.info.id for doc in stored_documents()}
+    listed = [doc_id for patient in PATIENTS for doc_id in patient.document_ids]
+    assert sorted(listed) == sorted(served)  # each served document belongs to one patient
+    assert set(LISTINGS) == served
+    assert len({listing.reference_id for listing in LISTINGS.values()}) == len(LISTINGS)
+    assert not served & {listing.reference_id for listing in LISTINGS.values()}
+    assert all(is_valid_nhs_number(patient.nhs_number) for patient in PATIENTS)
+
+
+@pytest.mark.parametrize(
+    ("spec", "service"),
+    [
+        ("1.6", "gpconnect:documents"),
+        ("1.0", "gpconnect:documents"),
+        ("draft", "gpconnect-documents"),
+    ],
+)
+def test_interaction_ids_per_spec(spec: str, service: str) -> None:
+    prefix = f"urn:nhs:names:services:{service}:fhir:rest:"
+    assert interaction_id_for(spec) == prefix + "read:binary-1"
+    assert interaction_id_for(spec, "patient-search") == prefix + "search:patient-1"
+    assert interaction_id_for(spec, "document-search") == prefix + "search:documentreference-1"

@@ -17,12 +17,16 @@ from provider_testkit import (
     FHIR_JSON,
     LARGE_PDF,
     OO_PROFILE,
+    OVERSIZE_PDF,
+    PATIENT_1,
     SMALL_PDF,
     SPINE_SYSTEM,
     Probe,
+    attachment_of,
     bearer,
     client_context,
     issue,
+    resources,
     running,
     valid_claims,
 )
@@ -265,6 +269,35 @@ def _header_names_lowercase(p: Probe) -> bool:
     return ours <= names and not any(name.lower() == b"etag" and name != b"etag" for name in names)
 
 
+def _placeholder_with_url(p: Probe) -> bool:
+    placeholder = attachment_of(p, OVERSIZE_PDF)
+    return (
+        list(placeholder) == ["contentType", "url", "size", "title"]
+        and placeholder["url"] == f"{p.base_url}/Binary/{OVERSIZE_PDF}"
+        and _outcome(p.get(OVERSIZE_PDF), 404, "not-found", "NO_RECORD_FOUND")
+    )
+
+
+def _find_a_patient_without_full_urls(p: Probe) -> bool:
+    found = p.find_nhs_number(PATIENT_1[0]).json()["entry"]
+    listed = p.search_documents(PATIENT_1[1]).json()["entry"]
+    return all("fullUrl" not in e for e in found) and all("fullUrl" in e for e in listed)
+
+
+def _several_patients(p: Probe) -> bool:
+    nhs_number, patient_id = PATIENT_1
+    found = resources(p.find_nhs_number(nhs_number).json(), "Patient")
+    duplicate = f"{patient_id}-duplicate"
+    numbers = {resource["identifier"][0]["value"] for resource in found}
+    duplicate_search = p.search_documents(duplicate)
+    return (
+        [resource["id"] for resource in found] == [duplicate, patient_id]
+        and numbers == {nhs_number}
+        and duplicate_search.status_code == 200
+        and "entry" not in duplicate_search.json()
+    )
+
+
 CHECKS: dict[str, Check] = {
     "token-errors-401": _token_errors_401,
     "tls-refuse-with-http-400": _refuses_with_http_400,
@@ -288,6 +321,9 @@ CHECKS: dict[str, Check] = {
     "spine-system-valueset-uri": _valueset_system,
     "outcome-without-meta": _outcome_without_meta,
     "header-names-lowercase": _header_names_lowercase,
+    "oversize-placeholder-with-url": _placeholder_with_url,
+    "search-bundle-without-fullurl": _find_a_patient_without_full_urls,
+    "several-patients-for-nhs-number": _several_patients,
 }
 
 
