@@ -634,7 +634,7 @@ _RAW: tuple[_Row, ...] = (
         Fault.OVERSIZE_OFFERED_WITH_URL_SERVED,
         "the over-5 MB placeholder also carries the url of its Binary, and that Binary answers "
         "200 with the document instead of 404 NO_RECORD_FOUND (spec 1.6)",
-        ("GPC-DOC-CHAIN-007", "GPC-DOC-RD-008"),
+        ("GPC-DOC-RD-008",),
     ),
     (
         Fault.OVERSIZE_NO_PLACEHOLDER_TITLE,
@@ -646,7 +646,7 @@ _RAW: tuple[_Row, ...] = (
         Fault.SEARCH_IGNORES_IDENTIFIER_SYSTEM,
         "Find a Patient ignores the identifier's system: any system, or none, finds the "
         "patient by the value alone (caught by a search sending another system)",
-        ("GPC-DOC-FIND-002",),
+        ("GPC-DOC-FIND-003",),
     ),
     (
         Fault.SEARCH_MISSING_ATTACHMENT_URL,

@@ -23,6 +23,7 @@ from typing import Any, cast
 
 from gpc_assure.config.provider_config import DocumentExpectation, ProviderConfig
 from gpc_assure.provider import Fault, Pki, ProviderSettings, ReferenceProvider, ServedDocument
+from gpc_assure.provider.patients import PATIENTS
 from gpc_assure.provider.settings import SpecVersion
 
 START_TIMEOUT_S = 60.0
@@ -101,6 +102,10 @@ def _report(process: "subprocess.Popen[str]", timeout: float) -> dict[str, Any]:
     return report
 
 
+EMBEDDED_NHS_NUMBERS = tuple(p.nhs_number for p in PATIENTS if p.document_ids)
+"""The embedded provider's test patients that have documents."""
+
+
 def start_embedded_provider(
     config: ProviderConfig, faults: frozenset[Fault] = frozenset()
 ) -> tuple[EmbeddedProvider, ProviderConfig]:
@@ -130,6 +135,8 @@ def start_embedded_provider(
             large_document_id=config.large_document_id or by_size[-1].id,
             oversize_document_id=config.oversize_document_id or oversize,
         )
+    if not config.nhs_numbers:  # find its test patients' documents as a consumer would
+        resolved = replace(resolved, nhs_numbers=EMBEDDED_NHS_NUMBERS)
     return provider, resolved
 
 

@@ -99,7 +99,7 @@ def run_suite(settings: ProviderSettings, run_dir: Path, timeout: float) -> Suit
     started = time.perf_counter()
     with ReferenceProvider(settings) as provider:
         config = run_dir / "provider.toml"
-        config.write_text(suite_config_toml(provider), encoding="utf-8")
+        config.write_text(suite_config_toml(provider, nhs_numbers=True), encoding="utf-8")
         completed = subprocess.run(
             [
                 sys.executable,
