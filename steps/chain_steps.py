@@ -15,6 +15,7 @@ from gpc_assure.request.search import (
     document_search_request,
     patient_search_request,
 )
+from gpc_assure.spec.versions import spec_version
 from gpc_assure.transport.exchange import Exchange
 from steps.response_steps import judge_error
 
@@ -70,8 +71,11 @@ def no_patient_other_system(judge: Judge, exchange: Exchange, nhs_number: str, r
 
 
 @then(parsers.parse("its attachment url is the full URL of a Binary ({req})"))
-def url_names_binary(judge: Judge, found_document: FoundDocument, req: str) -> None:
-    judge(req, chain.attachment_names_binary(found_document))
+def url_names_binary(
+    judge: Judge, provider_config: ProviderConfig, found_document: FoundDocument, req: str
+) -> None:
+    limit = spec_version(provider_config.spec).size_limit_bytes
+    judge(req, chain.attachment_names_binary(found_document, limit))
 
 
 @then(parsers.parse("its attachment url is on the searched service root ({req})"))

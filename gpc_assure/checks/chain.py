@@ -84,15 +84,19 @@ def no_patient_through_other_system(exchange: Exchange, nhs_number: str) -> Obse
     return observe(expected, check)
 
 
-def attachment_names_binary(document: FoundDocument) -> Observation:
-    """An available document's url is absolute and names a Binary; a placeholder (no url, a
-    title) is not judged here."""
+def attachment_names_binary(document: FoundDocument, size_limit: int | None) -> Observation:
+    """An available document's url is absolute and names a Binary; a placeholder (no url, and a
+    title or a size over `size_limit`) is not judged here."""
     expected = "attachment.url the full URL of a Binary ([service root]/Binary/[id])"
     if document.url_form in (UrlForm.SAME_ROOT, UrlForm.OTHER_ROOT):
         return Observation(True, expected, f"url {document.url!r}")
     if document.url_form is UrlForm.ABSENT:
         if document.title:
             return Observation(None, expected, f"a placeholder: no url, title {document.title!r}")
+        if size_limit is not None and document.size is not None and document.size > size_limit:
+            return Observation(
+                None, expected, f"no url for a document of {document.size:,} bytes, over the limit"
+            )
         return Observation(False, expected, "no url and no title saying why")
     return Observation(False, expected, f"url {document.url!r}: {document.url_reason}")
 

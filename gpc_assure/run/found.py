@@ -55,12 +55,12 @@ def nothing_found_reason(session: RunSession, kind: Found) -> str:
     """Why a scenario of this kind has nothing to run for."""
     if not session.resolved().nhs_numbers:
         return NO_NHS_NUMBER
-    if session.discovery is None or session.roles is None:
-        return "no document was found from the NHS numbers (discovery.json says why)"
+    if session.discovery is None:
+        return "the NHS numbers were not searched: the run stopped before"
     return {
         Found.NHS_NUMBER: NO_NHS_NUMBER,
-        Found.PATIENT: "no Patient was found from the NHS numbers",
-        Found.DOCUMENT: "no DocumentReference was found for the patients",
+        Found.PATIENT: "no Patient was found from the NHS numbers (discovery.json says why)",
+        Found.DOCUMENT: "no DocumentReference was found for the patients (discovery.json says why)",
         Found.RETRIEVABLE_DOCUMENT: "no found document names a Binary within the size limit",
         Found.OVERSIZE_DOCUMENT: "no found document is over the size limit",
     }[kind]

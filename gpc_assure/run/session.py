@@ -280,7 +280,9 @@ class RunSession:
             return None
         self.discovery = discover(self.transport().send, config, config.nhs_numbers)
         stop = self.discovery.stop_reason
-        if stop is None:
+        if stop is not None and config.documents:
+            stop = None  # the configured documents can still be judged; the chain fails its own
+        if self.discovery.documents:
             self.roles = assign_roles(self.discovery.documents, spec_version(config.spec))
             self._resolved = with_discovered(config, self.roles)
         if REDACT_NHS_NUMBERS in self.options.redact:
