@@ -20,21 +20,28 @@ from discovery_testkit import (
 from gpc_assure.checks import chain
 from gpc_assure.discovery.chain import FoundDocument, discover
 from gpc_assure.request.retrieve import valid_request
+from gpc_assure.transport.exchange import Exchange
 
 NHS = "9690937278"
 LIMIT = 5_000_000
 
 
-def found(**attachment_fields: object) -> FoundDocument:
+def found(
+    binary_id: str | None = None,
+    content_type: str = "application/pdf",
+    size: object = 1000,
+    **extra: object,
+) -> FoundDocument:
     """The one document a fake provider lists with this attachment."""
     config = make_config()
-    bundle = searchset(document_reference("ref-1", "p1", attachment(**attachment_fields)))
+    listed = attachment(binary_id, content_type, size, **extra)
+    bundle = searchset(document_reference("ref-1", "p1", listed))
     provider = FakeProvider(config).finds(NHS, searchset(patient("p1", NHS))).holds("p1", bundle)
     (document,) = discover(provider.send, config, [NHS]).documents
     return document
 
 
-def binary_answer(data: bytes, content_type: str = "application/pdf") -> object:
+def binary_answer(data: bytes, content_type: str = "application/pdf") -> Exchange:
     binary = {
         "resourceType": "Binary",
         "id": "doc-1",
