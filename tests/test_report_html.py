@@ -1139,3 +1139,16 @@ def test_hostile_discovery_strings_are_data_not_markup() -> None:
     text = "".join(parsed.text)
     assert text.count(shown(NASTY)) == 12  # each field once, the url too
     assert shown(hostile_url) in text
+
+
+def test_masked_nhs_numbers_are_still_counted_and_their_searches_kept_in_order() -> None:
+    report = discovery_report()
+    discovery = report["discovery"]
+    discovery["nhs_numbers"] = ["[redacted]", "[redacted]"]
+    for item in discovery["steps"] + discovery["documents"]:
+        item["nhs_number"] = "[redacted]"
+    view = page_view(report).discovery
+    assert view is not None
+    assert view.tally == "2 NHS numbers: 1 patient, 4 documents"
+    (path,) = view.paths
+    assert [s.exchange for s in path.searches] == ["exchanges[0]", "exchanges[1]", "exchanges[2]"]

@@ -769,7 +769,8 @@ def _discovery(discovery: object) -> DiscoveryView:
         path(document.get("nhs_number")).documents.append(_found(document))
     patients = len(_list(section.get("patients")))
     documents = len(_list(section.get("documents")))
-    tally = f"{_counted(len(paths), 'NHS number')}: {_counted(patients, 'patient')}, "
+    numbers = len(_strs(section.get("nhs_numbers"))) or len(paths)  # masked ones group as one
+    tally = f"{_counted(numbers, 'NHS number')}: {_counted(patients, 'patient')}, "
     return DiscoveryView(
         file=_str(section.get("file")),
         tally=tally + _counted(documents, "document"),
