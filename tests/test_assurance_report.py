@@ -9,7 +9,9 @@ import pytest
 from jsonschema import Draft202012Validator  # type: ignore[import-untyped,unused-ignore]
 
 from gpc_assure.config.provider_config import load_config
+from gpc_assure.report import discovery_section as section_module
 from gpc_assure.report.assurance import build_report, requirement_status, selection_words
+from gpc_assure.report.discovery_section import MAX_DOCUMENTS, MAX_STEPS, summary_of
 from gpc_assure.report.records import ScenarioRecord
 from gpc_assure.spec.catalogue import catalogue
 from gpc_assure.spec.paths import SCHEMAS_DIR
@@ -154,10 +156,11 @@ def record(name: str, outcome: str, requirement: str, verdict: str) -> ScenarioR
     )
 
 
-def report(tmp_path: Path, **kwargs: Any) -> dict[str, Any]:
+def report(tmp_path: Path, nhs_numbers: tuple[str, ...] = (), **kwargs: Any) -> dict[str, Any]:
+    settings = {"base_url": "https://provider.example/fhir", "nhs_numbers": list(nhs_numbers)}
     return build_report(
         report_dir=tmp_path,
-        config=load_config(None, {}, {"base_url": "https://provider.example/fhir"}),
+        config=load_config(None, {}, settings),
         records=[
             record("small", "failed", "GPC-DOC-RD-001", "failed"),
             record("letter", "failed", "GPC-DOC-RD-007", "failed"),
@@ -217,3 +220,168 @@ def test_the_schema_refuses_a_malformed_selection(tmp_path: Path, selection: Any
 def test_every_catalogued_requirement_is_in_the_document(tmp_path: Path) -> None:
     document = report(tmp_path)
     assert [r["id"] for r in document["requirements"]] == list(catalogue())
+
+
+# --------------------------------------------------------------------------------------------
+# How the documents were found, read back from discovery.json
+
+NHS_1 = "9690937278"
+HOSTILE = "<script>alert(1)</script>\u202e"
+
+
+def step(n: int = 0, **fields: Any) -> dict[str, Any]:
+    return {
+        "kind": "Find a Patient",
+        "nhs_number": NHS_1,
+        "patient_id": None,
+        "exchange_index": n,
+        "outcome": "1 Patient with this NHS number: gpc-patient-1",
+        "ok": True,
+        "notes": [],
+        "asked": f"NHS number {NHS_1}",
+        **fields,
+    }
+
+
+def found(n: int = 0, **fields: Any) -> dict[str, Any]:
+    """A document as discovery.json has it (with the fields the section leaves out)."""
+    return {
+        "nhs_number": NHS_1,
+        "patient_id": "gpc-patient-1",
+        "document_reference_id": f"docref-{n}",
+        "subject": "Patient/gpc-patient-1",
+        "content_index": 0,
+        "url": f"https://provider.example/fhir/Binary/doc-{n}",
+        "url_form": "the configured service root's Binary",
+        "url_reason": None,
+        "binary_id": f"doc-{n}",
+        "content_type": "application/pdf",
+        "size": 621,
+        "title": None,
+        "step_index": 1,
+        "remarks": [],
+        "provenance": f"NHS number {NHS_1} -> Patient gpc-patient-1 -> "
+        f"DocumentReference docref-{n} -> Binary doc-{n}",
+        "part": "ordinary",
+        "set_aside_because": None,
+        **fields,
+    }
+
+
+def write_discovery_file(folder: Path, **fields: Any) -> None:
+    written = {
+        "patients": [{"nhs_number": NHS_1, "patient_id": "gpc-patient-1"}],
+        "steps": [step(0), step(1, kind="DocumentReference search", patient_id="gpc-patient-1")],
+        "documents": [found()],
+        "problems": [],
+        "notes": [],
+        "stop_reason": None,
+        "exchanges": [{"request": {"method": "GET", "url": "https://provider.example/fhir"}}],
+        **fields,
+    }
+    (folder / "discovery.json").write_text(json.dumps(written), encoding="utf-8")
+
+
+def test_the_discovery_is_read_back_without_its_exchanges(tmp_path: Path) -> None:
+    write_discovery_file(tmp_path)
+    document = report(tmp_path, (NHS_1,))
+    assert_valid(document)
+    discovery = document["discovery"]
+    assert discovery["file"] == "discovery.json"
+    assert discovery["nhs_numbers"] == [NHS_1]
+    assert "exchanges" not in discovery
+    assert [s["exchange_index"] for s in discovery["steps"]] == [0, 1]
+    (only,) = discovery["documents"]
+    assert only["provenance"] == (
+        f"NHS number {NHS_1} -> Patient gpc-patient-1 -> DocumentReference docref-0 -> Binary doc-0"
+    )
+    assert only["part"] == "ordinary"
+    assert "subject" not in only
+    assert discovery["stop_reason"] is None
+    assert summary_of(discovery) == {
+        "nhs_numbers": 1,
+        "patients": 1,
+        "documents": 1,
+        "problems": 0,
+        "stop_reason": None,
+    }
+
+
+def test_a_run_without_nhs_numbers_has_no_discovery_section(tmp_path: Path) -> None:
+    assert "discovery" not in report(tmp_path)
+
+
+def test_nhs_numbers_the_run_stopped_before_searching_say_so(tmp_path: Path) -> None:
+    document = report(tmp_path, (NHS_1,), error="provider unreachable: connection refused")
+    assert_valid(document)
+    discovery = document["discovery"]
+    assert discovery["file"] is None
+    assert discovery["steps"] == discovery["documents"] == []
+    assert discovery["notes"] == ["nothing was searched for: the run stopped first"]
+
+
+def test_the_stop_reason_and_problems_are_kept(tmp_path: Path) -> None:
+    reason = f"no patient found: NHS number {NHS_1}: the Bundle's type is 'collection'"
+    write_discovery_file(
+        tmp_path,
+        patients=[],
+        documents=[],
+        steps=[step(ok=False, outcome="the Bundle's type is 'collection'")],
+        problems=[f"Find a Patient for NHS number {NHS_1}: the Bundle's type is 'collection'"],
+        stop_reason=reason,
+    )
+    document = report(tmp_path, (NHS_1,), error=f"no document to retrieve: {reason}")
+    assert_valid(document)
+    discovery = document["discovery"]
+    assert discovery["stop_reason"] == reason
+    assert discovery["steps"][0]["ok"] is False
+    assert summary_of(discovery)["problems"] == 1
+
+
+def test_provider_strings_stay_data_and_everything_is_bounded(tmp_path: Path) -> None:
+    long = HOSTILE + "x" * 5000
+    write_discovery_file(
+        tmp_path,
+        steps=[step(n, outcome=long, notes=[HOSTILE] * 50) for n in range(MAX_STEPS + 50)],
+        documents=[
+            found(n, title=long, url=HOSTILE, remarks=[HOSTILE] * 50, part="<b>")
+            for n in range(MAX_DOCUMENTS + 20)
+        ],
+    )
+    document = report(tmp_path, (NHS_1,))
+    assert_valid(document)
+    discovery = document["discovery"]
+    assert len(discovery["steps"]) == MAX_STEPS
+    assert len(discovery["documents"]) == MAX_DOCUMENTS
+    assert discovery["notes"] == [
+        f"the report lists the first {MAX_STEPS} of {MAX_STEPS + 50} steps; "
+        "discovery.json holds them all",
+        f"the report lists the first {MAX_DOCUMENTS} of {MAX_DOCUMENTS + 20} documents; "
+        "discovery.json holds them all",
+    ]
+    first = discovery["documents"][0]
+    assert first["url"] == HOSTILE
+    assert first["title"].startswith(HOSTILE)
+    assert len(first["title"]) == section_module.MAX_TEXT_CHARS
+    assert len(first["remarks"]) == len(discovery["steps"][0]["notes"]) == 10
+    assert first["part"] == "none"
+    assert len(json.dumps(discovery)) < 1_000_000
+
+
+@pytest.mark.parametrize(
+    ("content", "note"),
+    [
+        ("{not json", "discovery.json could not be read back: it is not JSON"),
+        ("[]", "discovery.json could not be read back: it is not a JSON object"),
+        ("x" * 65, "discovery.json is larger than the 0 MiB the report reads back: see the file"),
+    ],
+)
+def test_an_unreadable_discovery_file_is_a_note_not_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: str, note: str
+) -> None:
+    monkeypatch.setattr(section_module, "MAX_FILE_BYTES", 64)
+    (tmp_path / "discovery.json").write_text(content, encoding="utf-8")
+    document = report(tmp_path, (NHS_1,))
+    assert_valid(document)
+    assert document["discovery"]["notes"][0].startswith(note)
+    assert document["discovery"]["file"] is None

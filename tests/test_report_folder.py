@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from gpc_assure.report.discovery import DISCOVERY_FILE
 from gpc_assure.report.folder import RUN_ENTRIES, ReportFolderError, claim, write_new_text
 
 
@@ -85,6 +86,7 @@ def test_an_over_long_path_is_refused(tmp_path: Path, name: str) -> None:
 
 def test_every_report_file_name_is_known() -> None:
     assert {"summary.json", "evidence", "allure-results", "manifest.json"} <= RUN_ENTRIES
+    assert DISCOVERY_FILE in RUN_ENTRIES
 
 
 def test_write_new_text_neither_overwrites_nor_follows_a_link(tmp_path: Path) -> None:

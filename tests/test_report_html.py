@@ -339,11 +339,99 @@ def run_error_report() -> dict[str, Any]:
     return report
 
 
+NHS_1, NHS_2 = "9690937278", "9690937286"
+PROVENANCE = (
+    f"NHS number {NHS_1} -> Patient gpc-patient-1 -> DocumentReference gpc-docref-small-pdf "
+    "-> Binary gpc-doc-small-pdf"
+)
+PROVIDER_URL = "https://provider.example/fhir/Binary/gpc-doc-small-pdf"
+
+
+def search_step(
+    kind: str, nhs_number: str, index: int, outcome: str, patient_id: str | None = None
+) -> dict[str, Any]:
+    asked = f"Patient {patient_id} (NHS number {nhs_number})" if patient_id else None
+    return {
+        "kind": kind,
+        "nhs_number": nhs_number,
+        "patient_id": patient_id,
+        "asked": asked or f"NHS number {nhs_number}",
+        "outcome": outcome,
+        "ok": True,
+        "notes": [],
+        "exchange_index": index,
+    }
+
+
+def found_document(
+    docref: str, binary: str | None, part: str, size: int, **fields: Any
+) -> dict[str, Any]:
+    return {
+        "provenance": f"NHS number {NHS_1} -> Patient gpc-patient-1 -> DocumentReference "
+        f"{docref} -> Binary {binary or '(absent)'}",
+        "nhs_number": NHS_1,
+        "patient_id": "gpc-patient-1",
+        "document_reference_id": docref,
+        "binary_id": binary,
+        "url": f"https://provider.example/fhir/Binary/{binary}" if binary else None,
+        "url_form": "the configured service root's Binary" if binary else "absent",
+        "url_reason": None if binary else "the attachment has no url",
+        "content_type": "application/pdf",
+        "size": size,
+        "title": None,
+        "remarks": [],
+        "part": part,
+        "set_aside_because": None,
+        **fields,
+    }
+
+
+def discovery_report() -> dict[str, Any]:
+    """A conformant run that found its documents from two NHS numbers: the second finds no
+    patient; the first a small, a large and an oversize document, and one set aside."""
+    report = base_report()
+    report["discovery"] = {
+        "file": "discovery.json",
+        "nhs_numbers": [NHS_1, NHS_2],
+        "patients": [{"nhs_number": NHS_1, "patient_id": "gpc-patient-1"}],
+        "steps": [
+            search_step("Find a Patient", NHS_1, 0, "1 Patient with this NHS number"),
+            search_step(
+                "DocumentReference search", NHS_1, 1, "4 DocumentReferences", "gpc-patient-1"
+            ),
+            search_step("Find a Patient", NHS_2, 2, "no Patient with this NHS number"),
+        ],
+        "documents": [
+            found_document("gpc-docref-small-pdf", "gpc-doc-small-pdf", "ordinary", 621),
+            found_document("gpc-docref-large-pdf", "gpc-doc-large-pdf", "large", 4_900_000),
+            found_document(
+                "gpc-docref-oversize-pdf",
+                None,
+                "oversize",
+                5_500_000,
+                title="Not returned: over 5MB",
+            ),
+            found_document(
+                "gpc-docref-again",
+                "gpc-doc-small-pdf",
+                "set aside",
+                621,
+                set_aside_because="the same Binary as another document",
+            ),
+        ],
+        "problems": [],
+        "notes": [],
+        "stop_reason": None,
+    }
+    return report
+
+
 SAMPLES = {
     "conformant": base_report,
     "non-conformant": non_conformant_report,
     "plain-http": plain_http_report,
     "run-error": run_error_report,
+    "discovery": discovery_report,
 }
 
 
@@ -537,10 +625,12 @@ PAGE_ATTRIBUTES = frozenset(
 # Where the provider's own JSON sits in a report.
 PROVIDER_JSON = (".json.", ".jwt.header.", ".jwt.claims.")
 # What decides how a record is shown, kept as it is where each field must be found.
-SHAPING_KEYS = frozenset({"format", "resourceType", "outcome", "kind"})
+SHAPING_KEYS = frozenset({"format", "resourceType", "outcome", "kind", "part"})
 # Fields the page does not show: tags and versions; a decoded token's signature (only its
 # length); a source URL that is not http(s) (neither a link nor text); a passed scenario's
-# message.
+# message. Of the discovery: the ids its provenance shows, the patients its steps show, the
+# url's form (its reason says what is wrong with it), and the problems (each is a failed step's
+# outcome).
 NOT_SHOWN = {
     "report_version",
     "requirements[].versions[]",
@@ -548,6 +638,14 @@ NOT_SHOWN = {
     "scenarios[].tags[]",
     "scenarios[].message",
     "scenarios[].exchanges[].request.jwt.signature",
+    "discovery.patients[].nhs_number",
+    "discovery.patients[].patient_id",
+    "discovery.steps[].patient_id",
+    "discovery.documents[].patient_id",
+    "discovery.documents[].document_reference_id",
+    "discovery.documents[].binary_id",
+    "discovery.documents[].url_form",
+    "discovery.problems[]",
 }
 
 
@@ -589,6 +687,13 @@ def every_shape_report() -> dict[str, Any]:
     shapes["message"] = "a warning"
     report["scenarios"].append(shapes)
     report["not_tested"].append({"kind": "scenario", "id": "never.feature::ran", "reason": "no"})
+    discovery = discovery_report()["discovery"]
+    discovery["steps"][0]["notes"] = ["a step's note"]
+    discovery["documents"][0].update(
+        url_reason="another host", title="a title", remarks=["an unusable value"]
+    )
+    discovery.update(stop_reason="no document found", notes=["a bound met"], problems=["one"])
+    report["discovery"] = discovery
     return report
 
 
@@ -717,7 +822,7 @@ FAILED_CARD = "scenario-errors-feature-unknown-document"
 
 def verdict_section(page: str) -> str:
     """The page's verdict section, as markup."""
-    return page[page.index('<section id="verdict"') : page.index('<section id="run"')]
+    return page[page.index('<section id="verdict"') : page.index('<section id="discovery"')]
 
 
 def warned_report() -> dict[str, Any]:
@@ -931,3 +1036,119 @@ def test_a_matrix_row_folds_a_long_list_of_scenarios() -> None:
     assert rows[0].checked_tally == f"{len(ids)} scenarios: {len(ids)} passed"
     page = render_html(report)
     assert f'<details class="checked"><summary>{len(ids)} scenarios' in page
+
+
+# --------------------------------------------------------------------------------------------
+# How the documents were found
+
+
+def discovery_markup(page: str) -> str:
+    return page[page.index('<section id="discovery"') : page.index('<section id="run"')]
+
+
+def test_each_document_shows_how_it_was_found_and_the_part_it_plays() -> None:
+    report = discovery_report()
+    assert_valid(report)
+    page = render_html(report)
+    section = discovery_markup(page)
+    text = "".join(parse(section).text)
+    assert PROVENANCE in text
+    assert "2 NHS numbers: 1 patient, 4 documents" in text
+    for words in (
+        "Find a Patient",
+        f"NHS number {NHS_1}",
+        "1 Patient with this NHS number",
+        f"Patient gpc-patient-1 (NHS number {NHS_1})",
+        "4 DocumentReferences",
+        "exchanges[1]",
+        "application/pdf",
+        "4,900,000 bytes",
+        "ordinary",
+        "the large document",
+        "oversize: a placeholder",
+        "title: Not returned: over 5MB",
+        "set aside",
+        "the same Binary as another document",
+        "the attachment has no url",
+        "no Patient with this NHS number",
+    ):
+        assert words in text, words
+    assert text.index(NHS_1) < text.index(PROVENANCE) < text.index(f"NHS number {NHS_2}")
+    assert f"<code>{PROVIDER_URL}</code>" in section
+    assert "<a " not in section
+    assert '<a href="#discovery">How the documents were found</a>' in page
+    assert page.index('id="verdict"') < page.index('id="discovery"') < page.index('id="run"')
+
+
+def test_an_oversize_document_with_a_url_says_that_url_is_asked_for() -> None:
+    report = discovery_report()
+    report["discovery"]["documents"][2].update(binary_id="gpc-doc-oversize-pdf")
+    (path, _) = page_view(report).discovery.paths  # type: ignore[union-attr]
+    assert path.documents[2].part == (
+        "oversize: a placeholder whose url is asked for (404 NO_RECORD_FOUND expected)"
+    )
+
+
+def test_without_nhs_numbers_the_documents_came_from_the_configuration() -> None:
+    report = base_report()
+    assert page_view(report).discovery is None
+    text = "".join(parse(discovery_markup(render_html(report))).text)
+    assert "The documents came from the configuration only: no NHS number was given." in text
+    assert "--nhs-number N" in text
+    assert "Find a Patient" not in text
+
+
+def test_a_stopped_discovery_says_why_and_shows_the_failed_search() -> None:
+    report = discovery_report()
+    discovery = report["discovery"]
+    reason = f"no patient found: NHS number {NHS_1}: the Bundle's type is 'collection'"
+    discovery.update(patients=[], documents=[], stop_reason=reason, problems=[reason])
+    discovery["steps"] = [discovery["steps"][0]]
+    discovery["steps"][0].update(ok=False, outcome="the Bundle's type is 'collection'")
+    assert_valid(report)
+    section = discovery_markup(render_html(report))
+    text = "".join(parse(section).text)
+    assert f"Stopped: {reason}" in text
+    assert "failed the Bundle's type is 'collection'" in text
+    assert "Not searched." in text  # the second NHS number
+    assert "Found as" not in text
+
+
+def test_hostile_discovery_strings_are_data_not_markup() -> None:
+    report = discovery_report()
+    discovery = report["discovery"]
+    hostile_url = f"javascript:alert(1)//\"><a href='https://evil.example'>{NASTY}"
+    discovery["documents"][0].update(
+        provenance=f"NHS number {NHS_1} -> Patient {NASTY} -> DocumentReference x -> Binary y",
+        url=hostile_url,
+        url_reason=NASTY,
+        title=NASTY,
+        content_type=NASTY,
+        remarks=[NASTY],
+        set_aside_because=NASTY,
+    )
+    discovery["steps"][0].update(asked=NASTY, outcome=NASTY, notes=[NASTY])
+    discovery.update(stop_reason=NASTY, notes=[NASTY])
+    page = render_html(report)
+    section = discovery_markup(page)
+    parsed = parse(section)
+    assert "<script" not in section.lower()
+    assert "<a " not in section
+    assert not CONTROLS & set(section)
+    assert {name for name, _ in parsed.attrs} <= {"id", "class", "aria-labelledby", "scope"}
+    text = "".join(parsed.text)
+    assert text.count(shown(NASTY)) == 12  # each field once, the url too
+    assert shown(hostile_url) in text
+
+
+def test_masked_nhs_numbers_are_still_counted_and_their_searches_kept_in_order() -> None:
+    report = discovery_report()
+    discovery = report["discovery"]
+    discovery["nhs_numbers"] = ["[redacted]", "[redacted]"]
+    for item in discovery["steps"] + discovery["documents"]:
+        item["nhs_number"] = "[redacted]"
+    view = page_view(report).discovery
+    assert view is not None
+    assert view.tally == "2 NHS numbers: 1 patient, 4 documents"
+    (path,) = view.paths
+    assert [s.exchange for s in path.searches] == ["exchanges[0]", "exchanges[1]", "exchanges[2]"]

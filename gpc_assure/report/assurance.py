@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from gpc_assure.config.provider_config import ProviderConfig
+from gpc_assure.report.discovery_section import discovery_section
 from gpc_assure.report.records import ScenarioRecord, provider_description, totals
 from gpc_assure.report.suite_identity import suite_identity
 from gpc_assure.spec.catalogue import Requirement, catalogue
@@ -201,7 +202,8 @@ def build_report(
     selection: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The report document; `selection` is what the run was limited to (`requirements`,
-    `families`, `keyword`; empty or None: every scenario)."""
+    `families`, `keyword`; empty or None: every scenario). With NHS numbers, its `discovery`
+    says how the documents were found (read back from discovery.json)."""
     selection = {k: v for k, v in (selection or {}).items() if v}
     scenarios = [_scenario(report_dir, r) for r in records]
     requirements = []
@@ -247,7 +249,7 @@ def build_report(
         run["error"] = error
     if selection:
         run["selection"] = selection
-    return {
+    report: dict[str, Any] = {
         "report_version": "1",
         "suite": suite_identity(),
         "run": run,
@@ -262,6 +264,10 @@ def build_report(
         "scenarios": scenarios,
         "not_tested": not_tested,
     }
+    discovery = discovery_section(report_dir, config.nhs_numbers, error=error)
+    if discovery is not None:
+        report["discovery"] = discovery
+    return report
 
 
 def write_assurance_report(report_dir: Path, report: dict[str, Any]) -> Path:

@@ -17,6 +17,7 @@ RUN_ENTRIES = frozenset(
         "allure-results",
         "evidence",
         "resolved-config.json",
+        "discovery.json",
         "records.jsonl",
         "manifest.json",
         "manifest.sig",

@@ -454,12 +454,67 @@ class NotTested:
 
 
 @dataclass(frozen=True)
+class Search:
+    """One search of the discovery: what it asked for and what came of it."""
+
+    kind: str
+    asked: str
+    answer: Status
+    outcome: str
+    notes: list[str]
+    exchange: str
+    """Where its exchange is in discovery.json (`exchanges[N]`), or ""."""
+
+
+@dataclass(frozen=True)
+class DocumentRow:
+    """A document found by the discovery: how, what its attachment says, and its part."""
+
+    provenance: str
+    """NHS number N -> Patient P -> DocumentReference D -> Binary B."""
+    title: str
+    remarks: list[str]
+    content_type: str
+    size: int | None
+    part: str
+    part_reason: str
+    url: str
+    url_reason: str
+
+    @property
+    def chain(self) -> list[str]:
+        """The provenance's links, for the page to break lines between them, not inside."""
+        return self.provenance.split(" -> ")
+
+
+@dataclass(frozen=True)
+class PatientPath:
+    """Everything the discovery did for one NHS number."""
+
+    nhs_number: str
+    searches: list[Search]
+    documents: list[DocumentRow]
+
+
+@dataclass(frozen=True)
+class DiscoveryView:
+    file: str
+    tally: str
+    """What was found, in numbers: "2 NHS numbers: 2 patients, 5 documents"."""
+    stop_reason: str
+    notes: list[str]
+    paths: list[PatientPath]
+
+
+@dataclass(frozen=True)
 class Page:
     title: str
     listed_checks: int
     """A matrix row lists this many scenarios that check its requirement; more are folded."""
     header: Header
     verdict: Verdict
+    discovery: DiscoveryView | None
+    """None when the run was given no NHS number."""
     requirements: list[RequirementRow]
     features: list[Feature]
     not_tested: list[NotTested]
@@ -483,6 +538,7 @@ def page_view(report: Mapping[str, Any]) -> Page:
         listed_checks=MAX_LISTED_SCENARIOS,
         header=_header(report),
         verdict=_verdict(_mapping(report.get("verdict")), requirements, scenarios, refs),
+        discovery=_discovery(report["discovery"]) if "discovery" in report else None,
         requirements=_requirement_rows(requirements, refs),
         features=_features(scenarios, anchors),
         not_tested=_not_tested(_list(report.get("not_tested")), requirements, first_anchor),
@@ -686,7 +742,83 @@ def _concern(
     )
 
 
-# 3. Requirement matrix
+# 3. How the documents were found
+
+_PARTS = {
+    "ordinary": "ordinary",
+    "large": "the large document",
+    "set aside": "set aside",
+    "none": "no part",
+}
+
+
+def _discovery(discovery: object) -> DiscoveryView:
+    """The searches and documents, grouped by NHS number in the order they were searched."""
+    section = _mapping(discovery)
+    paths: dict[str, PatientPath] = {}
+
+    def path(nhs_number: object) -> PatientPath:
+        number = _str(nhs_number)
+        return paths.setdefault(number, PatientPath(number, [], []))
+
+    for number in _strs(section.get("nhs_numbers")):
+        path(number)
+    for step in _list(section.get("steps")):
+        path(step.get("nhs_number")).searches.append(_search(step))
+    for document in _list(section.get("documents")):
+        path(document.get("nhs_number")).documents.append(_found(document))
+    patients = len(_list(section.get("patients")))
+    documents = len(_list(section.get("documents")))
+    numbers = len(_strs(section.get("nhs_numbers"))) or len(paths)  # masked ones group as one
+    tally = f"{_counted(numbers, 'NHS number')}: {_counted(patients, 'patient')}, "
+    return DiscoveryView(
+        file=_str(section.get("file")),
+        tally=tally + _counted(documents, "document"),
+        stop_reason=_str(section.get("stop_reason")),
+        notes=_strs(section.get("notes")),
+        paths=list(paths.values()),
+    )
+
+
+def _counted(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
+def _search(step: Mapping[str, Any]) -> Search:
+    index = step.get("exchange_index")
+    return Search(
+        kind=_str(step.get("kind")),
+        asked=_str(step.get("asked")),
+        answer=Status("searchset", "good") if step.get("ok") is True else Status("failed", "bad"),
+        outcome=_str(step.get("outcome")),
+        notes=_strs(step.get("notes")),
+        exchange=f"exchanges[{index}]" if isinstance(index, int) else "",
+    )
+
+
+def _found(document: Mapping[str, Any]) -> DocumentRow:
+    part = _str(document.get("part"))
+    size = document.get("size")
+    if part == "oversize":
+        words = "oversize: a placeholder"
+        if document.get("binary_id") is not None:
+            words += " whose url is asked for (404 NO_RECORD_FOUND expected)"
+    else:
+        words = _PARTS.get(part, part)
+    return DocumentRow(
+        provenance=_str(document.get("provenance")),
+        title=_str(document.get("title")),
+        remarks=_strs(document.get("remarks")),
+        content_type=_str(document.get("content_type")),
+        size=size if isinstance(size, int) else None,
+        part=words,
+        part_reason=_str(document.get("set_aside_because")),
+        url=_str(document.get("url")),
+        url_reason=_str(document.get("url_reason")),
+    )
+
+
+# 4. Requirement matrix
 
 
 def _scenario_refs(
@@ -742,7 +874,7 @@ def _requirement_rows(
     return rows
 
 
-# 4. Scenarios
+# 5. Scenarios
 
 
 def _features(scenarios: Sequence[Mapping[str, Any]], anchors: Sequence[str]) -> list[Feature]:
@@ -1011,7 +1143,7 @@ def _yes_no(value: object) -> str:
     return "yes" if value else "no"
 
 
-# 5. Not tested
+# 6. Not tested
 
 
 def _not_tested(

@@ -124,7 +124,9 @@ def write_summary(
     version: str,
     verdict: dict[str, Any] | None = None,
     error: str | None = None,
+    discovery: dict[str, Any] | None = None,
 ) -> Path:
+    """summary.json; `discovery` is the discovery in counts (when the run had NHS numbers)."""
     report_dir.mkdir(parents=True, exist_ok=True)
     summary: dict[str, Any] = {
         "suite": {**suite_identity(), "version": version},
@@ -140,6 +142,8 @@ def write_summary(
     }
     if error is not None:
         summary["error"] = error
+    if discovery is not None:
+        summary["discovery"] = discovery
     path = report_dir / "summary.json"
     path.write_text(json.dumps(summary, indent=2), encoding="utf-8")
     return path

@@ -27,6 +27,7 @@ from gpc_assure.report.allure import RESULTS_DIR, write_allure
 from gpc_assure.report.assurance import build_report, write_assurance_report
 from gpc_assure.report.cucumber import write_cucumber
 from gpc_assure.report.discovery import write_discovery
+from gpc_assure.report.discovery_section import summary_of
 from gpc_assure.report.folder import ReportFolderError, claim, write_new_text
 from gpc_assure.report.integrity import IntegrityError, sign_manifest, write_manifest
 from gpc_assure.report.junit import write_junit
@@ -362,6 +363,7 @@ class RunSession:
             version=__version__,
             verdict=report["verdict"],
             error=error,
+            discovery=summary_of(report["discovery"]) if "discovery" in report else None,
         )
         write_assurance_report(self.report_dir, report)
         write_junit(self.report_dir, records, _junit_facts(report))

@@ -3,7 +3,9 @@ integrity manifest and signature, diff between runs, and redaction."""
 
 import base64
 import datetime
+import html
 import json
+import re
 import shutil
 import subprocess
 from html.parser import HTMLParser
@@ -69,6 +71,33 @@ def test_assurance_report_json_validates_and_says_conformant(passing: CliResult)
         r.id for r in catalogue().values() if r.applies_when or "1.6" not in r.versions
     }
     assert not_applicable <= by_version_or_case
+
+
+def test_the_html_says_how_each_document_was_found(passing: CliResult) -> None:
+    """The embedded provider's test patients are searched by default: the page shows each
+    document's path from its NHS number; discovery.json and summary.json agree."""
+    page = (passing.report_dir / "assurance-report.html").read_text()
+    start = page.index('<section id="discovery"')
+    section = page[start : page.index("</section>", start)]
+    text = html.unescape(re.sub(r"<[^>]*>", "", section))
+    assert (
+        "NHS number 9690937278 -> Patient gpc-patient-1 -> DocumentReference gpc-docref-small-pdf"
+        " -> Binary gpc-doc-small-pdf"
+    ) in text
+    assert "the large document" in text
+    assert "oversize: a placeholder" in text
+    discovery = report(passing)["discovery"]
+    assert isinstance(discovery, dict)
+    assert len(discovery["documents"]) == 5
+    summary = json.loads((passing.report_dir / "summary.json").read_text())
+    assert summary["discovery"] == {
+        "nhs_numbers": 2,
+        "patients": 2,
+        "documents": 5,
+        "problems": 0,
+        "stop_reason": None,
+    }
+    assert (passing.report_dir / "discovery.json").is_file()
 
 
 def test_failing_run_is_non_conformant_and_names_the_requirement(failing: CliResult) -> None:
