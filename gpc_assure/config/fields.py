@@ -281,10 +281,16 @@ def split_document_ids(value: str | Sequence[str]) -> list[dict[str, object]]:
     return documents
 
 
+MAX_NHS_NUMBERS = 20
+"""Test patients searched in one run (each costs up to four searches before the scenarios)."""
+
+
 def check_nhs_numbers(value: object) -> tuple[str, ...]:
     """A list of distinct NHS numbers, each ten digits passing the Modulus 11 check."""
     if not isinstance(value, list | tuple):
         raise Invalid("an array of NHS numbers (strings of 10 digits)")
+    if len(value) > MAX_NHS_NUMBERS:
+        raise Invalid(f"at most {MAX_NHS_NUMBERS} NHS numbers (got {len(value)})")
     numbers: list[str] = []
     for index, item in enumerate(value):
         if not isinstance(item, str):
