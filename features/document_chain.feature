@@ -44,8 +44,10 @@ Feature: From an NHS number to the document
     And the Binary contentType is the attachment's (GPC-DOC-CHAIN-004)
     And the Binary's decoded size is the attachment's size (GPC-DOC-CHAIN-005)
 
-  @req:GPC-DOC-CHAIN-006 @req:GPC-DOC-RD-008 @each-oversize-found-document
+  @req:GPC-DOC-CHAIN-006 @req:GPC-DOC-CHAIN-001 @req:GPC-DOC-RD-008
+  @each-oversize-found-document
   Scenario: A found document over the 5 MB limit is offered as a placeholder
     Given the found document
     Then its attachment has a title saying why it is not offered (GPC-DOC-CHAIN-006)
+    And its attachment url is the full URL of a Binary (GPC-DOC-CHAIN-001)
     And a url it still carries answers HTTP 404 NO_RECORD_FOUND (GPC-DOC-RD-008)

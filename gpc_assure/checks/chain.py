@@ -54,6 +54,8 @@ def patient_with_nhs_number(exchange: Exchange, nhs_number: str) -> Observation:
             return False, "a Patient with this NHS number but no usable id: " + "; ".join(
                 matching[0].remarks
             )
+        if searchset.patients:
+            return False, f"{len(searchset.patients)} Patient(s), none carrying the NHS number"
         return None, (
             f"no Patient carries NHS number {nhs_number} ({len(searchset.patients)} Patient "
             "entries): it may not be a patient registered here, so the provider is not judged"

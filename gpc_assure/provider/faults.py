@@ -130,6 +130,8 @@ class Fault(StrEnum):
     SEARCH_IGNORES_IDENTIFIER_SYSTEM = "search-ignores-identifier-system"
     SEARCH_MISSING_ATTACHMENT_URL = "search-missing-attachment-url"
     PATIENT_SEARCH_NOT_SEARCHSET = "patient-search-not-searchset"
+    PATIENT_WITHOUT_NHS_NUMBER = "patient-without-nhs-number"
+    DOCUMENT_SEARCH_NOT_SEARCHSET = "document-search-not-searchset"
 
 
 def fault_named(name: str) -> Fault:
@@ -206,7 +208,11 @@ _RAW: tuple[_Row, ...] = (
         "Binary.meta.versionId is omitted (the ETag still carries the version)",
         ("GPC-DOC-RD-003",),
     ),
-    (Fault.BINARY_WRONG_ID, "Binary.id is the id of another document", ("GPC-DOC-RD-004",)),
+    (
+        Fault.BINARY_WRONG_ID,
+        "Binary.id is the id of another document",
+        ("GPC-DOC-RD-004", "GPC-DOC-CHAIN-003"),
+    ),
     (
         Fault.BINARY_WRONG_CONTENT_TYPE,
         "Binary.contentType is application/octet-stream",
@@ -658,6 +664,16 @@ _RAW: tuple[_Row, ...] = (
         "Find a Patient answers a Bundle of type collection instead of searchset",
         ("GPC-DOC-FIND-001",),
     ),
+    (
+        Fault.PATIENT_WITHOUT_NHS_NUMBER,
+        "the Patient Find a Patient answers carries no NHS number identifier",
+        ("GPC-DOC-FIND-002",),
+    ),
+    (
+        Fault.DOCUMENT_SEARCH_NOT_SEARCHSET,
+        "the DocumentReference search answers a Bundle of type collection instead of searchset",
+        ("GPC-DOC-SRCH-001",),
+    ),
 )
 
 # Declared collateral: what else a fault is expected to fail, beside what it breaks.
@@ -687,6 +703,9 @@ _BINARY_READERS = (
     "GPC-DOC-HTTP-016",
 )
 _SUCCESS = ("GPC-DOC-RD-001", "GPC-DOC-HTTP-001", "GPC-DOC-HTTP-003", "GPC-DOC-TLS-006")
+# The chain's own searches, and its retrievals of the Binaries the attachments name.
+_CHAIN_SEARCHES = ("GPC-DOC-FIND-001", "GPC-DOC-FIND-002", "GPC-DOC-FIND-003", "GPC-DOC-SRCH-001")
+_CHAIN_RETRIEVALS = ("GPC-DOC-CHAIN-003", "GPC-DOC-CHAIN-004", "GPC-DOC-CHAIN-005")
 _REJECTIONS = (
     "GPC-DOC-HDR-001",
     "GPC-DOC-HDR-002",
@@ -719,6 +738,8 @@ _REJECTIONS = (
 _NOT_FOUND = ("GPC-DOC-NF-001", "GPC-DOC-NF-002", "GPC-DOC-RD-008", "GPC-DOC-ERR-005")
 _EVERYTHING_HTTP = (
     _BINARY_READERS
+    + _CHAIN_SEARCHES
+    + _CHAIN_RETRIEVALS
     + _SUCCESS
     + _REJECTIONS
     + _NOT_FOUND
@@ -738,8 +759,8 @@ COLLATERAL: dict[Fault, tuple[str, ...]] = {
     # A broken Binary fails every scenario that reads one; XML is checked like JSON.
     Fault.BINARY_CORRUPT_CONTENT: ("GPC-DOC-RD-007",),
     Fault.BINARY_INVALID_BASE64: ("GPC-DOC-RD-007", *_XML),
-    Fault.BINARY_INVALID_JSON: _BINARY_READERS,
-    Fault.BINARY_MISSING_CONTENT_TYPE: _XML,
+    Fault.BINARY_INVALID_JSON: _BINARY_READERS + _CHAIN_RETRIEVALS,
+    Fault.BINARY_MISSING_CONTENT_TYPE: ("GPC-DOC-CHAIN-004", *_XML),
     Fault.BINARY_SECURITY_CONTEXT: (
         "GPC-DOC-RD-002",
         "GPC-DOC-RD-001",
@@ -747,8 +768,9 @@ COLLATERAL: dict[Fault, tuple[str, ...]] = {
         *_XML,
     ),
     Fault.BINARY_WRONG_ID: _XML,
-    Fault.BINARY_WRONG_RESOURCE_TYPE: _BINARY_READERS + _XML,
-    Fault.SUCCESS_STATUS_202: _BINARY_READERS + _SUCCESS + _XML,
+    Fault.BINARY_WRONG_CONTENT_TYPE: ("GPC-DOC-CHAIN-004",),
+    Fault.BINARY_WRONG_RESOURCE_TYPE: _BINARY_READERS + _CHAIN_RETRIEVALS + _XML,
+    Fault.SUCCESS_STATUS_202: _BINARY_READERS + _CHAIN_RETRIEVALS + _SUCCESS + _XML,
     Fault.CONTENT_TYPE_TEXT_PLAIN: (
         "GPC-DOC-HTTP-004",
         "GPC-DOC-HTTP-005",
@@ -756,7 +778,7 @@ COLLATERAL: dict[Fault, tuple[str, ...]] = {
         "GPC-DOC-HTTP-016",
         *_XML,
     ),
-    Fault.REFUSE_LARGE_DOCUMENT: ("GPC-DOC-RD-001", "GPC-DOC-HTTP-010"),
+    Fault.REFUSE_LARGE_DOCUMENT: ("GPC-DOC-RD-001", "GPC-DOC-HTTP-010", *_CHAIN_RETRIEVALS),
     # A broken not-found answer is broken for every unknown id.
     Fault.UNKNOWN_ID_PLAIN_TEXT: (*_UNKNOWN_IDS, "GPC-DOC-HTTP-003", "GPC-DOC-ERR-005"),
     Fault.UNKNOWN_ID_STATUS_400: (
@@ -783,6 +805,7 @@ COLLATERAL: dict[Fault, tuple[str, ...]] = {
     Fault.DROP_CONNECTION_ON_ERROR: _REJECTIONS
     + _NOT_FOUND
     + (
+        "GPC-DOC-FIND-003",
         "GPC-DOC-ERR-002",
         "GPC-DOC-ERR-003",
         "GPC-DOC-ERR-004",

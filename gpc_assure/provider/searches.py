@@ -97,8 +97,12 @@ class Searches:
             if Reading.SEVERAL_PATIENTS_FOR_NHS_NUMBER in self.readings:
                 matches.append(duplicate_of(found))
             matches.append(found)
+        resources = [patient(match) for match in matches]
+        if Fault.PATIENT_WITHOUT_NHS_NUMBER in self.faults:
+            for resource in resources:
+                del resource["identifier"]
         return searchset(
-            [patient(match) for match in matches],
+            resources,
             self.rules.service_root,
             full_urls=Reading.SEARCH_BUNDLE_WITHOUT_FULLURL not in self.readings,
             bundle_type=(
@@ -137,7 +141,10 @@ class Searches:
             for listing in listings
             if matches(listing)
         ]
+        bundle_type = (
+            "collection" if Fault.DOCUMENT_SEARCH_NOT_SEARCHSET in self.faults else "searchset"
+        )
         if not references:
-            return searchset([], self.rules.service_root)
+            return searchset([], self.rules.service_root, bundle_type=bundle_type)
         resources = [patient(found), *references, practice(), practitioner(), practitioner_role()]
-        return searchset(resources, self.rules.service_root)
+        return searchset(resources, self.rules.service_root, bundle_type=bundle_type)

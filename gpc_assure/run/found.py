@@ -1,6 +1,7 @@
 """What the chain scenarios run once for: each configured NHS number, each Patient found, each
-document found (all of them, the retrievable ones, those over the size limit). A scenario with
-nothing to run for runs once and is skipped, saying why."""
+document found (those within the size limit, the retrievable ones, those over the limit, which
+the placeholder scenario judges). A scenario with nothing to run for runs once and is skipped,
+saying why."""
 
 from enum import StrEnum
 
@@ -44,7 +45,7 @@ def found_values(session: RunSession, kind: Found) -> list[tuple[str, FoundValue
     if roles is None:
         return []
     documents = {
-        Found.DOCUMENT: discovery.documents,
+        Found.DOCUMENT: tuple(d for d in discovery.documents if d not in roles.oversize),
         Found.RETRIEVABLE_DOCUMENT: roles.ordinary,
         Found.OVERSIZE_DOCUMENT: roles.oversize,
     }[kind]
