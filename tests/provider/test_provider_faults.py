@@ -459,6 +459,13 @@ CHECKS: dict[str, Check] = {
     "patient-search-not-searchset": lambda p: (
         p.find_nhs_number(PATIENT_1[0]).json()["type"] == "searchset"
     ),
+    "patient-without-nhs-number": lambda p: all(
+        "identifier" in entry["resource"]
+        for entry in p.find_nhs_number(PATIENT_1[0]).json()["entry"]
+    ),
+    "document-search-not-searchset": lambda p: (
+        p.search_documents(PATIENT_1[1]).json()["type"] == "searchset"
+    ),
 }
 
 # Faults that, by design, change a plain read of the small PDF / a plain unknown-id answer.
