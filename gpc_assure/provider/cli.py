@@ -146,14 +146,14 @@ def describe(provider: ReferenceProvider, out: TextIO) -> None:
             f"  client certificate: {pki.client_cert}",
             f"  client key:         {pki.client_key}",
         ]
-    suite_config = write_suite_config(provider)
+    suite_config = write_suite_config(provider, nhs_numbers=True)
     lines += [
         "  try (token valid for 5 minutes):",
         "    " + curl_command(provider, "Binary/gpc-doc-small-pdf"),
-        "  run the suite against it:",
-        "    " + shlex.join([suite_command(), "run", "--config", str(suite_config)]),
         "  find the first test patient (token valid for 5 minutes):",
         "    " + curl_command(provider, _find_a_patient_path(provider), "patient-search"),
+        "  run the suite against it (the last line, always):",
+        "    " + shlex.join([suite_command(), "run", "--config", str(suite_config)]),
     ]
     print("\n".join(lines), file=out, flush=True)
 

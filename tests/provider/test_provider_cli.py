@@ -139,6 +139,11 @@ def test_foreground_run_prints_a_working_curl_and_stops_cleanly(tmp_path: Path) 
                 shlex.split(lines[-1].strip()), capture_output=True, text=True, timeout=10
             )
             assert '"resourceType":"Binary"' in result.stdout, result.stderr
+        assert "find the first test patient" in process.stdout.readline()
+        find = process.stdout.readline().strip()
+        if shutil.which("curl"):
+            result = subprocess.run(shlex.split(find), capture_output=True, text=True, timeout=10)
+            assert '"id":"gpc-patient-1"' in result.stdout, result.stderr
         run_line = process.stdout.readline() + process.stdout.readline()
         suite_config = tmp_path / "gpc-assure.toml"
         assert run_line.split()[-4:] == ["gpc-assure", "run", "--config", str(suite_config)]
@@ -146,12 +151,7 @@ def test_foreground_run_prints_a_working_curl_and_stops_cleanly(tmp_path: Path) 
         assert config.tls.client_key == tmp_path / "client.key"
         assert all(d.sha256 for d in config.documents)
         assert "gpc-doc-note-txt" in {d.id for d in config.documents}
-        assert "nhs_numbers" not in suite_config.read_text(encoding="utf-8")
-        assert "find the first test patient" in process.stdout.readline()
-        find = process.stdout.readline().strip()
-        if shutil.which("curl"):
-            result = subprocess.run(shlex.split(find), capture_output=True, text=True, timeout=10)
-            assert '"id":"gpc-patient-1"' in result.stdout, result.stderr
+        assert config.nhs_numbers == ("9690937278", "9690937286")
     finally:
         process.send_signal(signal.SIGTERM)
         out, err = process.communicate(timeout=10)
