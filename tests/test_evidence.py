@@ -43,6 +43,23 @@ def test_invalid_base64_content_is_not_kept_either() -> None:
     assert evidence["json"]["content"]["redacted"] == "content (not valid base64)"
 
 
+@pytest.mark.parametrize("limit", [64 * 1024, 300])
+def test_attachment_data_in_a_search_answer_is_kept_only_as_a_digest(limit: int) -> None:
+    """A DocumentReference must not carry its document inline; one that does leaks nothing."""
+    small = b"%PDF-1.4 small"
+    attachment = {"contentType": "application/pdf", "data": base64.b64encode(small).decode()}
+    bundle = {
+        "resourceType": "Bundle",
+        "type": "searchset",
+        "entry": [{"resource": {"resourceType": "DocumentReference", "content": [
+            {"attachment": attachment}
+        ]}}],
+    }  # fmt: skip
+    evidence = redact_body(json.dumps(bundle).encode(), "application/fhir+json", limit=limit)
+    assert attachment["data"] not in json.dumps(evidence)
+    assert hashlib.sha256(small).hexdigest() in json.dumps(evidence)
+
+
 def test_raw_document_bytes_become_a_digest() -> None:
     evidence = redact_body(PDF, "application/pdf")
     assert evidence == {

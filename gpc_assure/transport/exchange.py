@@ -59,14 +59,22 @@ def summarise_base64(text: str) -> dict[str, Any]:
     return {"redacted": "document content", **digest_summary(decoded.data, decoded.sha256)}
 
 
+def holds_document(node: dict[str, Any], key: object) -> bool:
+    """Whether `node[key]` is document bytes as base64: a Binary's `content`, or an
+    Attachment's `data` (an object with a contentType, such as a DocumentReference's)."""
+    if not isinstance(node.get(key), str):
+        return False
+    if key == "content":
+        return node.get("resourceType") == "Binary"
+    return key == "data" and "contentType" in node
+
+
 def redact_json(value: Any) -> Any:
-    """A copy of a parsed JSON body with Binary content and any long string replaced by digests."""
+    """A copy of a parsed JSON body with document bytes (Binary content, Attachment data) and
+    any long string replaced by digests."""
     if isinstance(value, dict):
-        is_binary = value.get("resourceType") == "Binary"
         return {
-            key: summarise_base64(item)
-            if is_binary and key == "content" and isinstance(item, str)
-            else redact_json(item)
+            key: summarise_base64(item) if holds_document(value, key) else redact_json(item)
             for key, item in value.items()
         }
     if isinstance(value, list):
@@ -100,11 +108,10 @@ def bounded_json(value: Any, limit: int) -> tuple[str, bool]:
 
     def walk(node: Any) -> None:
         if isinstance(node, dict):
-            binary = node.get("resourceType") == "Binary"
             put("{")
             for index, (key, item) in enumerate(node.items()):
                 put(("," if index else "") + json.dumps(str(key)) + ":")
-                if binary and key == "content" and isinstance(item, str):
+                if holds_document(node, key):
                     put(json.dumps(summarise_base64(item)))
                 else:
                     walk(item)
