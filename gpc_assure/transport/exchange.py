@@ -59,7 +59,7 @@ def summarise_base64(text: str) -> dict[str, Any]:
     return {"redacted": "document content", **digest_summary(decoded.data, decoded.sha256)}
 
 
-def holds_document(node: dict[str, Any], key: object) -> bool:
+def holds_document(node: dict[Any, Any], key: object) -> bool:
     """Whether `node[key]` is document bytes as base64: a Binary's `content`, or an
     Attachment's `data` (an object with a contentType, such as a DocumentReference's)."""
     if not isinstance(node.get(key), str):
