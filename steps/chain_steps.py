@@ -5,7 +5,7 @@ from collections.abc import Callable
 
 from pytest_bdd import given, parsers, then
 
-from gpc_assure.checks import chain, expect
+from gpc_assure.checks import chain
 from gpc_assure.checks.verdict import Judge
 from gpc_assure.config.provider_config import ProviderConfig
 from gpc_assure.discovery.chain import FoundDocument
@@ -17,7 +17,7 @@ from gpc_assure.request.search import (
 )
 from gpc_assure.spec.versions import spec_version
 from gpc_assure.transport.exchange import Exchange
-from steps.response_steps import judge_error
+from steps.response_steps import request_rejected
 
 REQUEST = "retrieve_request"
 
@@ -116,5 +116,4 @@ def kept_url_refused(
         judge(req, chain.placeholder_offers_no_url(found_document))
         return
     exchange = send(valid_request(provider_config, found_document.binary_id))
-    rejections = expect.parse_rejections(alternatives)
-    judge_error(judge, req, expect.rejected_with(exchange, rejections, provider_config.spec))
+    request_rejected(judge, exchange, provider_config, alternatives, req)
